@@ -1,0 +1,7 @@
+import { defineConfig } from 'tsup';
+import { base } from '../../tsup.config.base';
+
+export default defineConfig({
+  ...base,
+  entry: ['src/index.ts', 'src/catalogs/links.ts', 'src/receiver/index.ts'],
+});
