@@ -1,0 +1,150 @@
+/** One schema step. Versions only ever grow; a released migration is never edited. */
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+/**
+ * Times are INTEGER milliseconds since the epoch; JSON columns are TEXT. Tables are STRICT so a wrong type is
+ * an error, not a silent coercion.
+ */
+export const sqliteMigrations: Migration[] = [
+  {
+    version: 1,
+    name: 'initial schema',
+    sql: `
+CREATE TABLE tenants (
+  id TEXT PRIMARY KEY,
+  name TEXT NOT NULL,
+  plan TEXT NOT NULL,
+  context TEXT NOT NULL DEFAULT '{}',
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL
+) STRICT;
+
+CREATE TABLE api_keys (
+  id TEXT PRIMARY KEY,
+  tenant_id TEXT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
+  name TEXT NOT NULL,
+  prefix TEXT NOT NULL UNIQUE,
+  hash TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  last_used_at INTEGER,
+  revoked_at INTEGER
+) STRICT;
+CREATE INDEX api_keys_tenant ON api_keys(tenant_id, id);
+
+CREATE TABLE endpoints (
+  id TEXT PRIMARY KEY,
+  tenant_id TEXT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
+  url TEXT NOT NULL,
+  description TEXT NOT NULL DEFAULT '',
+  events TEXT NOT NULL DEFAULT '[]',
+  enabled INTEGER NOT NULL DEFAULT 1,
+  disabled_reason TEXT,
+  envelope TEXT NOT NULL DEFAULT 'v2',
+  signature TEXT NOT NULL,
+  headers TEXT NOT NULL DEFAULT '{}',
+  rate_limit INTEGER,
+  metadata TEXT NOT NULL DEFAULT '{}',
+  secrets TEXT NOT NULL,
+  secrets_encrypted INTEGER NOT NULL DEFAULT 0,
+  failing_since INTEGER,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL,
+  deleted_at INTEGER
+) STRICT;
+CREATE INDEX endpoints_tenant ON endpoints(tenant_id, id) WHERE deleted_at IS NULL;
+
+CREATE TABLE event_types (
+  tenant_id TEXT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
+  name TEXT NOT NULL,
+  description TEXT NOT NULL DEFAULT '',
+  schema TEXT,
+  archived INTEGER NOT NULL DEFAULT 0,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL,
+  PRIMARY KEY (tenant_id, name)
+) STRICT;
+
+CREATE TABLE messages (
+  id TEXT PRIMARY KEY,
+  tenant_id TEXT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
+  event_type TEXT NOT NULL,
+  data TEXT NOT NULL,
+  event_time INTEGER NOT NULL,
+  context TEXT NOT NULL DEFAULT '{}',
+  custom_data TEXT,
+  created_at INTEGER NOT NULL
+) STRICT;
+CREATE INDEX messages_tenant ON messages(tenant_id, id);
+CREATE INDEX messages_created ON messages(created_at);
+
+CREATE TABLE deliveries (
+  id TEXT PRIMARY KEY,
+  tenant_id TEXT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
+  message_id TEXT NOT NULL REFERENCES messages(id) ON DELETE CASCADE,
+  endpoint_id TEXT NOT NULL REFERENCES endpoints(id) ON DELETE CASCADE,
+  status TEXT NOT NULL CHECK (status IN ('pending', 'in_flight', 'succeeded', 'failed', 'cancelled')),
+  attempt_count INTEGER NOT NULL DEFAULT 0,
+  cycle_attempts INTEGER NOT NULL DEFAULT 0,
+  next_attempt_at INTEGER,
+  lease_owner TEXT,
+  lease_expires_at INTEGER,
+  last_attempt_at INTEGER,
+  last_status_code INTEGER,
+  last_error TEXT,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL
+) STRICT;
+-- The claim reads only these two partial indexes, so its cost depends on the batch size, not on how many
+-- deliveries are finished or waiting.
+CREATE INDEX deliveries_due ON deliveries(next_attempt_at) WHERE status = 'pending';
+CREATE INDEX deliveries_lease ON deliveries(lease_expires_at) WHERE status = 'in_flight';
+CREATE INDEX deliveries_lease_owner ON deliveries(lease_owner) WHERE status = 'in_flight';
+CREATE INDEX deliveries_tenant ON deliveries(tenant_id, id);
+CREATE INDEX deliveries_endpoint ON deliveries(endpoint_id, status);
+CREATE INDEX deliveries_message ON deliveries(message_id);
+
+CREATE TABLE attempts (
+  id TEXT PRIMARY KEY,
+  tenant_id TEXT NOT NULL,
+  delivery_id TEXT NOT NULL REFERENCES deliveries(id) ON DELETE CASCADE,
+  endpoint_id TEXT NOT NULL,
+  started_at INTEGER NOT NULL,
+  duration_ms INTEGER NOT NULL,
+  status_code INTEGER,
+  error_kind TEXT NOT NULL,
+  error TEXT,
+  response_preview TEXT NOT NULL DEFAULT '',
+  request_headers TEXT NOT NULL DEFAULT '{}',
+  next_retry_at INTEGER
+) STRICT;
+CREATE INDEX attempts_delivery ON attempts(delivery_id, id);
+
+CREATE TABLE idempotency_keys (
+  tenant_id TEXT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
+  key TEXT NOT NULL,
+  request_hash TEXT NOT NULL,
+  message_id TEXT NOT NULL,
+  deliveries INTEGER NOT NULL,
+  created_at INTEGER NOT NULL,
+  PRIMARY KEY (tenant_id, key)
+) STRICT;
+CREATE INDEX idempotency_created ON idempotency_keys(created_at);
+
+CREATE TABLE sources (
+  id TEXT PRIMARY KEY,
+  tenant_id TEXT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
+  name TEXT NOT NULL,
+  schema TEXT,
+  token_hash TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL,
+  deleted_at INTEGER
+) STRICT;
+CREATE INDEX sources_tenant ON sources(tenant_id, id) WHERE deleted_at IS NULL;
+`,
+  },
+];

@@ -1,0 +1,1211 @@
+import Database from 'better-sqlite3';
+import type { SecretBox } from '../crypto/secret-box.js';
+import { HookwireServerError } from '../errors.js';
+import { newId } from '../ids.js';
+import { decodeCursor, encodeCursor, pageLimit } from './cursor.js';
+import { matchesEventFilter } from './event-filter.js';
+import { type Migration, sqliteMigrations } from './sqlite-migrations.js';
+import type {
+  ApiKey,
+  ApiKeyRecord,
+  Attempt,
+  AttemptErrorKind,
+  ClaimedDelivery,
+  Delivery,
+  DeliveryFilter,
+  DeliveryStatus,
+  Endpoint,
+  EndpointInput,
+  EndpointPatch,
+  EndpointSecrets,
+  EventType,
+  EventTypeInput,
+  IdempotencyInput,
+  Message,
+  MessageInput,
+  Page,
+  PageRequest,
+  PublishResult,
+  QueueStats,
+  RecordAttemptInput,
+  RecordAttemptResult,
+  RetentionResult,
+  Source,
+  SourceInput,
+  SourceRecord,
+  Store,
+  Tenant,
+  TenantInput,
+} from './store.js';
+
+export interface SqliteStoreOptions {
+  /** Database file; `:memory:` for a throwaway store. */
+  filename: string;
+  /** Encrypts endpoint secrets at rest (see `createSecretBox`). Without it, rows are stored and marked plain. */
+  secretBox?: SecretBox | null;
+  /**
+   * `normal` (default) survives a killed process; `full` also survives power loss and OS crashes, at the
+   * price of one fsync per commit. See the comment in the constructor.
+   */
+  durability?: 'normal' | 'full';
+  /** How long a writer waits for another process's lock before failing with SQLITE_BUSY. */
+  busyTimeoutMs?: number;
+  /** Plan given to tenants created without one. */
+  defaultPlan?: string;
+}
+
+type Row = Record<string, unknown>;
+
+const MAX_PREVIOUS_SECRETS = 10;
+const RETENTION_BATCH = 1000;
+const DAY_MS = 86_400_000;
+
+const str = (v: unknown): string => v as string;
+const num = (v: unknown): number => v as number;
+const date = (v: unknown): Date => new Date(v as number);
+const dateOrNull = (v: unknown): Date | null =>
+  v === null || v === undefined ? null : new Date(v as number);
+const json = <T>(v: unknown): T => JSON.parse(v as string) as T;
+
+/**
+ * The embedded store: one SQLite file, WAL mode, prepared statements, every multi-row change in one
+ * transaction. Several processes may open the same file (SQLite serialises writers), but the intended
+ * deployment is one server process; use PostgresStore for many.
+ *
+ * @example
+ * const store = new SqliteStore({ filename: './hookwire.db' });
+ * await store.migrate();
+ */
+export class SqliteStore implements Store {
+  readonly db: Database.Database;
+  private readonly secretBox: SecretBox | null;
+  private readonly defaultPlan: string;
+  private readonly stmts = new Map<string, Database.Statement>();
+
+  constructor(options: SqliteStoreOptions) {
+    this.db = new Database(options.filename);
+    this.secretBox = options.secretBox ?? null;
+    this.defaultPlan = options.defaultPlan ?? 'default';
+    this.db.pragma('journal_mode = WAL');
+    // Durability: in WAL mode a commit appends the transaction to the -wal file with write(2) before
+    // COMMIT returns. With synchronous=NORMAL that write is not fsynced, but it is already in the kernel's
+    // page cache, which outlives the process: a SIGKILL or crash right after the 202 loses nothing, and the
+    // next open replays the WAL. Only an OS crash or power cut can drop the last commits (never corrupt the
+    // file). `durability: 'full'` fsyncs the WAL on every commit for hosts where that matters.
+    this.db.pragma(`synchronous = ${options.durability === 'full' ? 'FULL' : 'NORMAL'}`);
+    this.db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 5000}`);
+    this.db.pragma('foreign_keys = ON');
+  }
+
+  private stmt(sql: string): Database.Statement {
+    let s = this.stmts.get(sql);
+    if (!s) {
+      s = this.db.prepare(sql);
+      this.stmts.set(sql, s);
+    }
+    return s;
+  }
+
+  /** Runs `fn` in a BEGIN IMMEDIATE transaction: it takes the write lock up front, so two processes never
+   * both read-then-write and deadlock on upgrade. */
+  private tx<T>(fn: () => T): T {
+    return this.db.transaction(fn).immediate();
+  }
+
+  async migrate(): Promise<number[]> {
+    return this.applyMigrations(sqliteMigrations);
+  }
+
+  /** @internal exposed for tests of the migration runner. */
+  applyMigrations(migrations: Migration[]): number[] {
+    this.db.exec(
+      'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL) STRICT',
+    );
+    return this.tx(() => {
+      const applied = new Set(
+        (this.db.prepare('SELECT version FROM schema_migrations').all() as Row[]).map((r) => num(r.version)),
+      );
+      const done: number[] = [];
+      for (const m of [...migrations].sort((a, b) => a.version - b.version)) {
+        if (applied.has(m.version)) {
+          continue;
+        }
+        this.db.exec(m.sql);
+        this.db
+          .prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)')
+          .run(m.version, m.name, Date.now());
+        done.push(m.version);
+      }
+      return done;
+    });
+  }
+
+  async close(): Promise<void> {
+    this.db.close();
+  }
+
+  // ---------------------------------------------------------------- pagination
+
+  private page<T>(
+    sql: string,
+    params: unknown[],
+    page: PageRequest | undefined,
+    map: (r: Row) => T,
+    keyOf: (r: Row) => string,
+    keyColumn = 'id',
+  ): Page<T> {
+    const limit = pageLimit(page?.limit);
+    const after = page?.cursor ? decodeCursor(page.cursor) : null;
+    // Newest first: ids are time-sortable, so descending id = descending creation time.
+    const cursorClause = after === null ? '' : ` AND ${keyColumn} < ?`;
+    const rows = this.stmt(`${sql}${cursorClause} ORDER BY ${keyColumn} DESC LIMIT ?`).all(
+      ...params,
+      ...(after === null ? [] : [after]),
+      limit + 1,
+    ) as Row[];
+    const more = rows.length > limit;
+    const items = more ? rows.slice(0, limit) : rows;
+    const last = items.at(-1);
+    return { items: items.map(map), nextCursor: more && last ? encodeCursor(keyOf(last)) : null };
+  }
+
+  // ---------------------------------------------------------------- tenants
+
+  private tenantFrom(r: Row): Tenant {
+    return {
+      id: str(r.id),
+      name: str(r.name),
+      plan: str(r.plan),
+      context: json(r.context),
+      createdAt: date(r.created_at),
+      updatedAt: date(r.updated_at),
+    };
+  }
+
+  async createTenant(input: TenantInput): Promise<Tenant> {
+    const now = Date.now();
+    const id = newId('tnt', now);
+    this.stmt(
+      'INSERT INTO tenants (id, name, plan, context, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)',
+    ).run(id, input.name, input.plan ?? this.defaultPlan, JSON.stringify(input.context ?? {}), now, now);
+    return (await this.getTenant(id))!;
+  }
+
+  async getTenant(tenantId: string): Promise<Tenant | null> {
+    const r = this.stmt('SELECT * FROM tenants WHERE id = ?').get(tenantId) as Row | undefined;
+    return r ? this.tenantFrom(r) : null;
+  }
+
+  async listTenants(page?: PageRequest): Promise<Page<Tenant>> {
+    return this.page(
+      'SELECT * FROM tenants WHERE 1 = 1',
+      [],
+      page,
+      (r) => this.tenantFrom(r),
+      (r) => str(r.id),
+    );
+  }
+
+  async updateTenant(tenantId: string, patch: Partial<TenantInput>): Promise<Tenant> {
+    const current = await this.getTenant(tenantId);
+    if (!current) {
+      throw notFound('tenant', tenantId);
+    }
+    this.stmt('UPDATE tenants SET name = ?, plan = ?, context = ?, updated_at = ? WHERE id = ?').run(
+      patch.name ?? current.name,
+      patch.plan ?? current.plan,
+      JSON.stringify(patch.context ?? current.context),
+      Date.now(),
+      tenantId,
+    );
+    return (await this.getTenant(tenantId))!;
+  }
+
+  async deleteTenant(tenantId: string): Promise<void> {
+    this.tx(() => {
+      // Attempts have no FK to tenants (they hang off deliveries), the cascade through deliveries reaches them.
+      const r = this.stmt('DELETE FROM tenants WHERE id = ?').run(tenantId);
+      if (r.changes === 0) {
+        throw notFound('tenant', tenantId);
+      }
+    });
+  }
+
+  // ---------------------------------------------------------------- api keys
+
+  private apiKeyFrom(r: Row): ApiKeyRecord {
+    return {
+      id: str(r.id),
+      tenantId: str(r.tenant_id),
+      name: str(r.name),
+      prefix: str(r.prefix),
+      hash: str(r.hash),
+      createdAt: date(r.created_at),
+      lastUsedAt: dateOrNull(r.last_used_at),
+      revokedAt: dateOrNull(r.revoked_at),
+    };
+  }
+
+  private publicApiKey(r: Row): ApiKey {
+    const { hash: _hash, ...rest } = this.apiKeyFrom(r);
+    return rest;
+  }
+
+  async createApiKey(
+    tenantId: string,
+    input: { name: string; prefix: string; hash: string },
+  ): Promise<ApiKey> {
+    this.requireTenant(tenantId);
+    const now = Date.now();
+    const id = newId('key', now);
+    this.stmt(
+      'INSERT INTO api_keys (id, tenant_id, name, prefix, hash, created_at) VALUES (?, ?, ?, ?, ?, ?)',
+    ).run(id, tenantId, input.name, input.prefix, input.hash, now);
+    return this.publicApiKey(this.stmt('SELECT * FROM api_keys WHERE id = ?').get(id) as Row);
+  }
+
+  async findApiKeyByPrefix(prefix: string): Promise<ApiKeyRecord | null> {
+    const r = this.stmt('SELECT * FROM api_keys WHERE prefix = ?').get(prefix) as Row | undefined;
+    return r ? this.apiKeyFrom(r) : null;
+  }
+
+  async listApiKeys(tenantId: string, page?: PageRequest): Promise<Page<ApiKey>> {
+    return this.page(
+      'SELECT * FROM api_keys WHERE tenant_id = ?',
+      [tenantId],
+      page,
+      (r) => this.publicApiKey(r),
+      (r) => str(r.id),
+    );
+  }
+
+  async revokeApiKey(tenantId: string, keyId: string, now: Date = new Date()): Promise<void> {
+    const r = this.stmt(
+      'UPDATE api_keys SET revoked_at = COALESCE(revoked_at, ?) WHERE id = ? AND tenant_id = ?',
+    ).run(now.getTime(), keyId, tenantId);
+    if (r.changes === 0) {
+      throw notFound('api key', keyId);
+    }
+  }
+
+  async touchApiKey(keyId: string, now: Date): Promise<void> {
+    this.stmt('UPDATE api_keys SET last_used_at = ? WHERE id = ?').run(now.getTime(), keyId);
+  }
+
+  private requireTenant(tenantId: string): void {
+    if (!this.stmt('SELECT 1 FROM tenants WHERE id = ?').get(tenantId)) {
+      throw notFound('tenant', tenantId);
+    }
+  }
+
+  // ---------------------------------------------------------------- endpoints
+
+  private sealSecrets(endpointId: string, secrets: EndpointSecrets): { value: string; encrypted: 0 | 1 } {
+    const plain = JSON.stringify({
+      current: secrets.current,
+      previous: secrets.previous.map((p) => ({ secret: p.secret, expiresAt: p.expiresAt.getTime() })),
+    });
+    return this.secretBox
+      ? { value: this.secretBox.encrypt(plain, endpointId), encrypted: 1 }
+      : { value: plain, encrypted: 0 };
+  }
+
+  private openSecrets(endpointId: string, value: string, encrypted: boolean): EndpointSecrets {
+    let plain = value;
+    if (encrypted) {
+      if (!this.secretBox) {
+        throw new HookwireServerError(
+          'ENCRYPTION_KEY_MISSING',
+          'endpoint secrets are encrypted at rest: set HOOKWIRE_ENCRYPTION_KEY to the key they were written with',
+        );
+      }
+      plain = this.secretBox.decrypt(value, endpointId);
+    }
+    const parsed = JSON.parse(plain) as {
+      current: string;
+      previous: { secret: string; expiresAt: number }[];
+    };
+    return {
+      current: parsed.current,
+      previous: parsed.previous.map((p) => ({ secret: p.secret, expiresAt: new Date(p.expiresAt) })),
+    };
+  }
+
+  private endpointFrom(r: Row): Endpoint {
+    const id = str(r.id);
+    return {
+      id,
+      tenantId: str(r.tenant_id),
+      url: str(r.url),
+      description: str(r.description),
+      events: json(r.events),
+      enabled: r.enabled === 1,
+      disabledReason: (r.disabled_reason as string | null) ?? null,
+      envelope: str(r.envelope) as Endpoint['envelope'],
+      signature: json(r.signature),
+      headers: json(r.headers),
+      rateLimitPerSecond: (r.rate_limit as number | null) ?? null,
+      metadata: json(r.metadata),
+      secrets: this.openSecrets(id, str(r.secrets), r.secrets_encrypted === 1),
+      failingSince: dateOrNull(r.failing_since),
+      createdAt: date(r.created_at),
+      updatedAt: date(r.updated_at),
+    };
+  }
+
+  async createEndpoint(
+    tenantId: string,
+    input: EndpointInput,
+    opts?: { maxEndpoints?: number },
+  ): Promise<Endpoint> {
+    const now = Date.now();
+    const id = newId('wh', now);
+    const sealed = this.sealSecrets(id, { current: input.secret, previous: [] });
+    this.tx(() => {
+      this.requireTenant(tenantId);
+      if (opts?.maxEndpoints !== undefined) {
+        const count = num(
+          (
+            this.stmt('SELECT COUNT(*) AS n FROM endpoints WHERE tenant_id = ? AND deleted_at IS NULL').get(
+              tenantId,
+            ) as Row
+          ).n,
+        );
+        if (count >= opts.maxEndpoints) {
+          throw new HookwireServerError(
+            'QUOTA_EXCEEDED',
+            `this plan allows ${opts.maxEndpoints} endpoints: delete one or upgrade the plan`,
+          );
+        }
+      }
+      this.stmt(
+        `INSERT INTO endpoints (id, tenant_id, url, description, events, enabled, envelope, signature, headers,
+           rate_limit, metadata, secrets, secrets_encrypted, created_at, updated_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      ).run(
+        id,
+        tenantId,
+        input.url,
+        input.description ?? '',
+        JSON.stringify(input.events ?? []),
+        input.enabled === false ? 0 : 1,
+        input.envelope ?? 'v2',
+        JSON.stringify(input.signature ?? { scheme: 'standard' }),
+        JSON.stringify(input.headers ?? {}),
+        input.rateLimitPerSecond ?? null,
+        JSON.stringify(input.metadata ?? {}),
+        sealed.value,
+        sealed.encrypted,
+        now,
+        now,
+      );
+    });
+    return (await this.getEndpoint(tenantId, id))!;
+  }
+
+  async getEndpoint(tenantId: string, endpointId: string): Promise<Endpoint | null> {
+    const r = this.stmt('SELECT * FROM endpoints WHERE id = ? AND tenant_id = ? AND deleted_at IS NULL').get(
+      endpointId,
+      tenantId,
+    ) as Row | undefined;
+    return r ? this.endpointFrom(r) : null;
+  }
+
+  async listEndpoints(tenantId: string, page?: PageRequest): Promise<Page<Endpoint>> {
+    return this.page(
+      'SELECT * FROM endpoints WHERE tenant_id = ? AND deleted_at IS NULL',
+      [tenantId],
+      page,
+      (r) => this.endpointFrom(r),
+      (r) => str(r.id),
+    );
+  }
+
+  async countEndpoints(tenantId: string): Promise<number> {
+    return num(
+      (
+        this.stmt('SELECT COUNT(*) AS n FROM endpoints WHERE tenant_id = ? AND deleted_at IS NULL').get(
+          tenantId,
+        ) as Row
+      ).n,
+    );
+  }
+
+  private cancelEndpointDeliveries(endpointId: string, now: number, reason: string): number {
+    return this.stmt(
+      `UPDATE deliveries SET status = 'cancelled', next_attempt_at = NULL, lease_owner = NULL,
+         lease_expires_at = NULL, last_error = ?, updated_at = ?
+       WHERE endpoint_id = ? AND status IN ('pending', 'in_flight')`,
+    ).run(reason, now, endpointId).changes;
+  }
+
+  async updateEndpoint(tenantId: string, endpointId: string, patch: EndpointPatch): Promise<Endpoint> {
+    const now = Date.now();
+    this.tx(() => {
+      const current = this.stmt(
+        'SELECT * FROM endpoints WHERE id = ? AND tenant_id = ? AND deleted_at IS NULL',
+      ).get(endpointId, tenantId) as Row | undefined;
+      if (!current) {
+        throw notFound('endpoint', endpointId);
+      }
+      const wasEnabled = current.enabled === 1;
+      const enabled = patch.enabled ?? wasEnabled;
+      this.stmt(
+        `UPDATE endpoints SET url = ?, description = ?, events = ?, enabled = ?, disabled_reason = ?, envelope = ?,
+           signature = ?, headers = ?, rate_limit = ?, metadata = ?, failing_since = ?, updated_at = ?
+         WHERE id = ?`,
+      ).run(
+        patch.url ?? current.url,
+        patch.description ?? current.description,
+        patch.events ? JSON.stringify(patch.events) : current.events,
+        enabled ? 1 : 0,
+        enabled ? null : wasEnabled ? 'disabled by user' : current.disabled_reason,
+        patch.envelope ?? current.envelope,
+        patch.signature ? JSON.stringify(patch.signature) : current.signature,
+        patch.headers ? JSON.stringify(patch.headers) : current.headers,
+        patch.rateLimitPerSecond === undefined ? current.rate_limit : patch.rateLimitPerSecond,
+        patch.metadata ? JSON.stringify(patch.metadata) : current.metadata,
+        // Re-enabling starts a fresh failure streak.
+        enabled && !wasEnabled ? null : current.failing_since,
+        now,
+        endpointId,
+      );
+      if (wasEnabled && !enabled) {
+        this.cancelEndpointDeliveries(endpointId, now, 'endpoint disabled');
+      }
+    });
+    return (await this.getEndpoint(tenantId, endpointId))!;
+  }
+
+  async disableEndpoint(tenantId: string, endpointId: string, reason: string): Promise<number> {
+    const now = Date.now();
+    return this.tx(() => {
+      const r = this.stmt(
+        `UPDATE endpoints SET enabled = 0, disabled_reason = ?, updated_at = ?
+         WHERE id = ? AND tenant_id = ? AND deleted_at IS NULL`,
+      ).run(reason, now, endpointId, tenantId);
+      if (r.changes === 0) {
+        throw notFound('endpoint', endpointId);
+      }
+      return this.cancelEndpointDeliveries(endpointId, now, `endpoint disabled: ${reason}`);
+    });
+  }
+
+  async deleteEndpoint(tenantId: string, endpointId: string): Promise<void> {
+    const now = Date.now();
+    this.tx(() => {
+      const r = this.stmt(
+        `UPDATE endpoints SET deleted_at = ?, enabled = 0, updated_at = ?
+         WHERE id = ? AND tenant_id = ? AND deleted_at IS NULL`,
+      ).run(now, now, endpointId, tenantId);
+      if (r.changes === 0) {
+        throw notFound('endpoint', endpointId);
+      }
+      this.cancelEndpointDeliveries(endpointId, now, 'endpoint deleted');
+    });
+  }
+
+  async rotateEndpointSecret(
+    tenantId: string,
+    endpointId: string,
+    secret: string,
+    overlapMs: number,
+    now: Date = new Date(),
+  ): Promise<Endpoint> {
+    this.tx(() => {
+      const current = this.getEndpointSync(tenantId, endpointId);
+      const previous = [
+        { secret: current.secrets.current, expiresAt: new Date(now.getTime() + overlapMs) },
+        ...current.secrets.previous.filter((p) => p.expiresAt.getTime() > now.getTime()),
+      ].slice(0, MAX_PREVIOUS_SECRETS);
+      const sealed = this.sealSecrets(endpointId, { current: secret, previous });
+      this.stmt('UPDATE endpoints SET secrets = ?, secrets_encrypted = ?, updated_at = ? WHERE id = ?').run(
+        sealed.value,
+        sealed.encrypted,
+        now.getTime(),
+        endpointId,
+      );
+    });
+    return (await this.getEndpoint(tenantId, endpointId))!;
+  }
+
+  private getEndpointSync(tenantId: string, endpointId: string): Endpoint {
+    const r = this.stmt('SELECT * FROM endpoints WHERE id = ? AND tenant_id = ? AND deleted_at IS NULL').get(
+      endpointId,
+      tenantId,
+    ) as Row | undefined;
+    if (!r) {
+      throw notFound('endpoint', endpointId);
+    }
+    return this.endpointFrom(r);
+  }
+
+  // ---------------------------------------------------------------- event types
+
+  private eventTypeFrom(r: Row): EventType {
+    return {
+      name: str(r.name),
+      description: str(r.description),
+      schema: r.schema === null ? null : json(r.schema),
+      archived: r.archived === 1,
+      createdAt: date(r.created_at),
+      updatedAt: date(r.updated_at),
+    };
+  }
+
+  async upsertEventType(tenantId: string, input: EventTypeInput): Promise<EventType> {
+    const now = Date.now();
+    this.tx(() => {
+      this.requireTenant(tenantId);
+      this.stmt(
+        `INSERT INTO event_types (tenant_id, name, description, schema, archived, created_at, updated_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (tenant_id, name) DO UPDATE SET description = excluded.description, schema = excluded.schema,
+           archived = excluded.archived, updated_at = excluded.updated_at`,
+      ).run(
+        tenantId,
+        input.name,
+        input.description ?? '',
+        input.schema ? JSON.stringify(input.schema) : null,
+        input.archived ? 1 : 0,
+        now,
+        now,
+      );
+    });
+    return (await this.getEventType(tenantId, input.name))!;
+  }
+
+  async getEventType(tenantId: string, name: string): Promise<EventType | null> {
+    const r = this.stmt('SELECT * FROM event_types WHERE tenant_id = ? AND name = ?').get(tenantId, name) as
+      | Row
+      | undefined;
+    return r ? this.eventTypeFrom(r) : null;
+  }
+
+  async listEventTypes(
+    tenantId: string,
+    page?: PageRequest & { includeArchived?: boolean },
+  ): Promise<Page<EventType>> {
+    const limit = pageLimit(page?.limit);
+    const after = page?.cursor ? decodeCursor(page.cursor) : null;
+    // The catalog reads best in name order, so this list pages by name ascending.
+    const rows = this.stmt(
+      `SELECT * FROM event_types WHERE tenant_id = ? AND (? = 1 OR archived = 0) AND (? IS NULL OR name > ?)
+       ORDER BY name LIMIT ?`,
+    ).all(tenantId, page?.includeArchived ? 1 : 0, after, after, limit + 1) as Row[];
+    const more = rows.length > limit;
+    const items = more ? rows.slice(0, limit) : rows;
+    const last = items.at(-1);
+    return {
+      items: items.map((r) => this.eventTypeFrom(r)),
+      nextCursor: more && last ? encodeCursor(str(last.name)) : null,
+    };
+  }
+
+  async deleteEventType(tenantId: string, name: string): Promise<void> {
+    const r = this.stmt('DELETE FROM event_types WHERE tenant_id = ? AND name = ?').run(tenantId, name);
+    if (r.changes === 0) {
+      throw notFound('event type', name);
+    }
+  }
+
+  // ---------------------------------------------------------------- messages and deliveries
+
+  private messageFrom(r: Row): Message {
+    return {
+      id: str(r.id),
+      tenantId: str(r.tenant_id),
+      eventType: str(r.event_type),
+      data: json(r.data),
+      timestamp: date(r.event_time),
+      context: json(r.context),
+      customData: r.custom_data === null ? null : json(r.custom_data),
+      createdAt: date(r.created_at),
+    };
+  }
+
+  private deliveryFrom(r: Row): Delivery {
+    return {
+      id: str(r.id),
+      tenantId: str(r.tenant_id),
+      messageId: str(r.message_id),
+      endpointId: str(r.endpoint_id),
+      status: str(r.status) as DeliveryStatus,
+      attemptCount: num(r.attempt_count),
+      cycleAttempts: num(r.cycle_attempts),
+      nextAttemptAt: dateOrNull(r.next_attempt_at),
+      lastAttemptAt: dateOrNull(r.last_attempt_at),
+      lastStatusCode: (r.last_status_code as number | null) ?? null,
+      lastError: (r.last_error as string | null) ?? null,
+      createdAt: date(r.created_at),
+      updatedAt: date(r.updated_at),
+    };
+  }
+
+  private attemptFrom(r: Row): Attempt {
+    return {
+      id: str(r.id),
+      tenantId: str(r.tenant_id),
+      deliveryId: str(r.delivery_id),
+      endpointId: str(r.endpoint_id),
+      startedAt: date(r.started_at),
+      durationMs: num(r.duration_ms),
+      statusCode: (r.status_code as number | null) ?? null,
+      errorKind: str(r.error_kind) as AttemptErrorKind,
+      error: (r.error as string | null) ?? null,
+      responsePreview: str(r.response_preview),
+      requestHeaders: json(r.request_headers),
+      nextRetryAt: dateOrNull(r.next_retry_at),
+    };
+  }
+
+  /** Inserts one message and its fan-out; must run inside a transaction. */
+  private insertMessage(
+    tenant: Row,
+    input: MessageInput,
+    now: number,
+  ): { message: Message; deliveries: number } {
+    const tenantId = str(tenant.id);
+    const id = newId('msg', now);
+    const data = JSON.stringify(input.data ?? null);
+    this.stmt(
+      `INSERT INTO messages (id, tenant_id, event_type, data, event_time, context, custom_data, created_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+    ).run(
+      id,
+      tenantId,
+      input.eventType,
+      data,
+      (input.timestamp ?? new Date(now)).getTime(),
+      str(tenant.context),
+      input.customData ? JSON.stringify(input.customData) : null,
+      now,
+    );
+    const endpoints = this.stmt(
+      'SELECT id, events FROM endpoints WHERE tenant_id = ? AND enabled = 1 AND deleted_at IS NULL',
+    ).all(tenantId) as Row[];
+    const insertDelivery = this.stmt(
+      `INSERT INTO deliveries (id, tenant_id, message_id, endpoint_id, status, next_attempt_at, created_at, updated_at)
+       VALUES (?, ?, ?, ?, 'pending', ?, ?, ?)`,
+    );
+    let count = 0;
+    for (const e of endpoints) {
+      if (matchesEventFilter(json<string[]>(e.events), input.eventType)) {
+        insertDelivery.run(newId('dlv', now), tenantId, id, str(e.id), now, now, now);
+        count++;
+      }
+    }
+    const message = this.messageFrom(this.stmt('SELECT * FROM messages WHERE id = ?').get(id) as Row);
+    return { message, deliveries: count };
+  }
+
+  private tenantRow(tenantId: string): Row {
+    const tenant = this.stmt('SELECT id, context FROM tenants WHERE id = ?').get(tenantId) as Row | undefined;
+    if (!tenant) {
+      throw notFound('tenant', tenantId);
+    }
+    return tenant;
+  }
+
+  async publish(
+    tenantId: string,
+    input: MessageInput,
+    idempotency?: IdempotencyInput,
+    now: Date = new Date(),
+  ): Promise<PublishResult> {
+    return this.tx(() => {
+      const tenant = this.tenantRow(tenantId);
+      if (idempotency) {
+        const seen = this.stmt('SELECT * FROM idempotency_keys WHERE tenant_id = ? AND key = ?').get(
+          tenantId,
+          idempotency.key,
+        ) as Row | undefined;
+        if (seen) {
+          if (seen.request_hash !== idempotency.requestHash) {
+            throw new HookwireServerError(
+              'IDEMPOTENCY_CONFLICT',
+              'this idempotency key was already used with a different request body: use a new key per event',
+            );
+          }
+          const original = this.stmt('SELECT * FROM messages WHERE id = ?').get(seen.message_id) as
+            | Row
+            | undefined;
+          if (original) {
+            return { message: this.messageFrom(original), deliveries: num(seen.deliveries), duplicate: true };
+          }
+          // The message was removed by retention while the key survived: treat the key as fresh.
+          this.stmt('DELETE FROM idempotency_keys WHERE tenant_id = ? AND key = ?').run(
+            tenantId,
+            idempotency.key,
+          );
+        }
+      }
+      const { message, deliveries } = this.insertMessage(tenant, input, now.getTime());
+      if (idempotency) {
+        this.stmt(
+          `INSERT INTO idempotency_keys (tenant_id, key, request_hash, message_id, deliveries, created_at)
+           VALUES (?, ?, ?, ?, ?, ?)`,
+        ).run(tenantId, idempotency.key, idempotency.requestHash, message.id, deliveries, now.getTime());
+      }
+      return { message, deliveries, duplicate: false };
+    });
+  }
+
+  async publishBatch(
+    tenantId: string,
+    inputs: MessageInput[],
+    now: Date = new Date(),
+  ): Promise<PublishResult[]> {
+    return this.tx(() => {
+      const tenant = this.tenantRow(tenantId);
+      return inputs.map((input) => ({
+        ...this.insertMessage(tenant, input, now.getTime()),
+        duplicate: false,
+      }));
+    });
+  }
+
+  async createDirectDelivery(
+    tenantId: string,
+    endpointId: string,
+    input: MessageInput,
+    workerId: string,
+    leaseMs: number,
+    now: Date = new Date(),
+  ): Promise<ClaimedDelivery> {
+    const t = now.getTime();
+    return this.tx(() => {
+      const tenant = this.tenantRow(tenantId);
+      this.getEndpointSync(tenantId, endpointId);
+      const id = newId('msg', t);
+      this.stmt(
+        `INSERT INTO messages (id, tenant_id, event_type, data, event_time, context, custom_data, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+      ).run(
+        id,
+        tenantId,
+        input.eventType,
+        JSON.stringify(input.data ?? null),
+        (input.timestamp ?? now).getTime(),
+        str(tenant.context),
+        input.customData ? JSON.stringify(input.customData) : null,
+        t,
+      );
+      const deliveryId = newId('dlv', t);
+      this.stmt(
+        `INSERT INTO deliveries (id, tenant_id, message_id, endpoint_id, status, lease_owner, lease_expires_at,
+           created_at, updated_at)
+         VALUES (?, ?, ?, ?, 'in_flight', ?, ?, ?, ?)`,
+      ).run(deliveryId, tenantId, id, endpointId, workerId, t + leaseMs, t, t);
+      return {
+        delivery: this.deliveryFrom(
+          this.stmt('SELECT * FROM deliveries WHERE id = ?').get(deliveryId) as Row,
+        ),
+        message: this.messageFrom(this.stmt('SELECT * FROM messages WHERE id = ?').get(id) as Row),
+        leaseExpiresAt: new Date(t + leaseMs),
+      };
+    });
+  }
+
+  async getMessage(tenantId: string, messageId: string): Promise<Message | null> {
+    const r = this.stmt('SELECT * FROM messages WHERE id = ? AND tenant_id = ?').get(messageId, tenantId) as
+      | Row
+      | undefined;
+    return r ? this.messageFrom(r) : null;
+  }
+
+  async listMessages(tenantId: string, page?: PageRequest & { eventType?: string }): Promise<Page<Message>> {
+    return this.page(
+      'SELECT * FROM messages WHERE tenant_id = ? AND (? IS NULL OR event_type = ?)',
+      [tenantId, page?.eventType ?? null, page?.eventType ?? null],
+      page,
+      (r) => this.messageFrom(r),
+      (r) => str(r.id),
+    );
+  }
+
+  async getDelivery(tenantId: string, deliveryId: string): Promise<Delivery | null> {
+    const r = this.stmt('SELECT * FROM deliveries WHERE id = ? AND tenant_id = ?').get(
+      deliveryId,
+      tenantId,
+    ) as Row | undefined;
+    return r ? this.deliveryFrom(r) : null;
+  }
+
+  async listDeliveries(tenantId: string, filter?: DeliveryFilter): Promise<Page<Delivery>> {
+    const f = filter ?? {};
+    return this.page(
+      `SELECT * FROM deliveries WHERE tenant_id = ? AND (? IS NULL OR endpoint_id = ?)
+         AND (? IS NULL OR message_id = ?) AND (? IS NULL OR status = ?)`,
+      [
+        tenantId,
+        f.endpointId ?? null,
+        f.endpointId ?? null,
+        f.messageId ?? null,
+        f.messageId ?? null,
+        f.status ?? null,
+        f.status ?? null,
+      ],
+      f,
+      (r) => this.deliveryFrom(r),
+      (r) => str(r.id),
+    );
+  }
+
+  async listAttempts(tenantId: string, deliveryId: string, page?: PageRequest): Promise<Page<Attempt>> {
+    return this.page(
+      'SELECT * FROM attempts WHERE tenant_id = ? AND delivery_id = ?',
+      [tenantId, deliveryId],
+      page,
+      (r) => this.attemptFrom(r),
+      (r) => str(r.id),
+    );
+  }
+
+  // ---------------------------------------------------------------- queue
+
+  async claimDue(
+    workerId: string,
+    limit: number,
+    leaseMs: number,
+    now: Date = new Date(),
+  ): Promise<ClaimedDelivery[]> {
+    if (limit < 1) {
+      return [];
+    }
+    const t = now.getTime();
+    const expires = t + leaseMs;
+    return this.tx(() => {
+      // One UPDATE ... RETURNING over a LIMITed id list. Each half walks its own partial index in order and
+      // stops after `limit` rows, so the cost is flat however many deliveries wait. SQLite has one writer at
+      // a time (the transaction is IMMEDIATE), so two workers can never lease the same row.
+      const rows = this.stmt(
+        `UPDATE deliveries SET status = 'in_flight', lease_owner = ?, lease_expires_at = ?, updated_at = ?
+         WHERE id IN (
+           SELECT id FROM (SELECT id FROM deliveries WHERE status = 'pending' AND next_attempt_at <= ?
+                           ORDER BY next_attempt_at LIMIT ?)
+           UNION ALL
+           SELECT id FROM (SELECT id FROM deliveries WHERE status = 'in_flight' AND lease_expires_at <= ?
+                           ORDER BY lease_expires_at LIMIT ?)
+           LIMIT ?)
+         RETURNING *`,
+      ).all(workerId, expires, t, t, limit, t, limit, limit) as Row[];
+      const getMessage = this.stmt('SELECT * FROM messages WHERE id = ?');
+      const messages = new Map<string, Message>();
+      return rows.map((r) => {
+        const messageId = str(r.message_id);
+        let message = messages.get(messageId);
+        if (!message) {
+          message = this.messageFrom(getMessage.get(messageId) as Row);
+          messages.set(messageId, message);
+        }
+        return { delivery: this.deliveryFrom(r), message, leaseExpiresAt: new Date(expires) };
+      });
+    });
+  }
+
+  async nextDueAt(): Promise<Date | null> {
+    const r = this.stmt(
+      `SELECT MIN(t) AS t FROM (
+         SELECT MIN(next_attempt_at) AS t FROM deliveries WHERE status = 'pending'
+         UNION ALL SELECT MIN(lease_expires_at) FROM deliveries WHERE status = 'in_flight')`,
+    ).get() as Row;
+    return dateOrNull(r.t);
+  }
+
+  async recordAttempt(input: RecordAttemptInput): Promise<RecordAttemptResult> {
+    const { attempt, outcome } = input;
+    const startedAt = attempt.startedAt.getTime();
+    return this.tx(() => {
+      const d = this.stmt('SELECT * FROM deliveries WHERE id = ?').get(input.deliveryId) as Row | undefined;
+      if (!d) {
+        throw notFound('delivery', input.deliveryId);
+      }
+      const nextRetryAt = outcome.kind === 'retry' ? outcome.nextAttemptAt.getTime() : null;
+      const id = newId('att', startedAt);
+      this.stmt(
+        `INSERT INTO attempts (id, tenant_id, delivery_id, endpoint_id, started_at, duration_ms, status_code,
+           error_kind, error, response_preview, request_headers, next_retry_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      ).run(
+        id,
+        d.tenant_id,
+        d.id,
+        d.endpoint_id,
+        startedAt,
+        Math.round(attempt.durationMs),
+        attempt.statusCode,
+        attempt.errorKind,
+        attempt.error,
+        attempt.responsePreview,
+        JSON.stringify(attempt.requestHeaders),
+        nextRetryAt,
+      );
+      const finishedAt = startedAt + Math.round(attempt.durationMs);
+      const status: DeliveryStatus =
+        outcome.kind === 'succeeded' ? 'succeeded' : outcome.kind === 'retry' ? 'pending' : 'failed';
+      const applied =
+        this.stmt(
+          `UPDATE deliveries SET status = ?, attempt_count = attempt_count + 1, cycle_attempts = cycle_attempts + 1,
+             next_attempt_at = ?, lease_owner = NULL, lease_expires_at = NULL, last_attempt_at = ?,
+             last_status_code = ?, last_error = ?, updated_at = ?
+           WHERE id = ? AND status = 'in_flight' AND lease_owner = ?`,
+        ).run(
+          status,
+          nextRetryAt,
+          startedAt,
+          attempt.statusCode,
+          attempt.error,
+          finishedAt,
+          d.id,
+          input.workerId,
+        ).changes === 1;
+      if (!applied) {
+        // The lease was lost: keep the log complete, but only count the attempt.
+        this.stmt(
+          'UPDATE deliveries SET attempt_count = attempt_count + 1, last_attempt_at = ? WHERE id = ?',
+        ).run(startedAt, d.id);
+      }
+      if (input.trackHealth !== false) {
+        if (attempt.errorKind === 'none' && outcome.kind === 'succeeded') {
+          this.stmt(
+            'UPDATE endpoints SET failing_since = NULL WHERE id = ? AND failing_since IS NOT NULL',
+          ).run(d.endpoint_id);
+        } else {
+          this.stmt('UPDATE endpoints SET failing_since = COALESCE(failing_since, ?) WHERE id = ?').run(
+            startedAt,
+            d.endpoint_id,
+          );
+        }
+      }
+      const e = this.stmt('SELECT failing_since FROM endpoints WHERE id = ?').get(d.endpoint_id) as
+        | Row
+        | undefined;
+      return {
+        attempt: this.attemptFrom(this.stmt('SELECT * FROM attempts WHERE id = ?').get(id) as Row),
+        delivery: this.deliveryFrom(this.stmt('SELECT * FROM deliveries WHERE id = ?').get(d.id) as Row),
+        applied,
+        endpointFailingSince: dateOrNull(e?.failing_since),
+      };
+    });
+  }
+
+  async release(workerId: string, opts?: { deliveryIds?: string[]; at?: Date }): Promise<number> {
+    const at = (opts?.at ?? new Date()).getTime();
+    const now = Date.now();
+    return this.tx(() => {
+      if (!opts?.deliveryIds) {
+        return this.stmt(
+          `UPDATE deliveries SET status = 'pending', next_attempt_at = ?, lease_owner = NULL, lease_expires_at = NULL,
+             updated_at = ?
+           WHERE status = 'in_flight' AND lease_owner = ?`,
+        ).run(at, now, workerId).changes;
+      }
+      const one = this.stmt(
+        `UPDATE deliveries SET status = 'pending', next_attempt_at = ?, lease_owner = NULL, lease_expires_at = NULL,
+           updated_at = ?
+         WHERE id = ? AND status = 'in_flight' AND lease_owner = ?`,
+      );
+      let n = 0;
+      for (const id of opts.deliveryIds) {
+        n += one.run(at, now, id, workerId).changes;
+      }
+      return n;
+    });
+  }
+
+  private requireEnabledEndpoint(tenantId: string, endpointId: string): void {
+    const e = this.getEndpointSync(tenantId, endpointId);
+    if (!e.enabled) {
+      throw new HookwireServerError(
+        'ENDPOINT_DISABLED',
+        `endpoint ${endpointId} is disabled (${e.disabledReason ?? 'no reason'}): enable it before redelivering`,
+      );
+    }
+  }
+
+  async redeliver(tenantId: string, deliveryId: string, now: Date = new Date()): Promise<Delivery> {
+    const t = now.getTime();
+    return this.tx(() => {
+      const d = this.stmt('SELECT * FROM deliveries WHERE id = ? AND tenant_id = ?').get(
+        deliveryId,
+        tenantId,
+      ) as Row | undefined;
+      if (!d) {
+        throw notFound('delivery', deliveryId);
+      }
+      this.requireEnabledEndpoint(tenantId, str(d.endpoint_id));
+      if (d.status !== 'in_flight') {
+        this.stmt(
+          `UPDATE deliveries SET status = 'pending', cycle_attempts = 0, next_attempt_at = ?, updated_at = ?
+           WHERE id = ?`,
+        ).run(t, t, deliveryId);
+      }
+      return this.deliveryFrom(this.stmt('SELECT * FROM deliveries WHERE id = ?').get(deliveryId) as Row);
+    });
+  }
+
+  async replayFailedSince(
+    tenantId: string,
+    endpointId: string,
+    since: Date,
+    now: Date = new Date(),
+  ): Promise<number> {
+    const t = now.getTime();
+    return this.tx(() => {
+      this.requireEnabledEndpoint(tenantId, endpointId);
+      return this.stmt(
+        `UPDATE deliveries SET status = 'pending', cycle_attempts = 0, next_attempt_at = ?, updated_at = ?
+         WHERE endpoint_id = ? AND tenant_id = ? AND status = 'failed' AND created_at >= ?`,
+      ).run(t, t, endpointId, tenantId, since.getTime()).changes;
+    });
+  }
+
+  async deleteOlderThan(days: number, now: Date = new Date()): Promise<RetentionResult> {
+    const cutoff = now.getTime() - days * DAY_MS;
+    const result: RetentionResult = { messages: 0, deliveries: 0, attempts: 0, idempotencyKeys: 0 };
+    // Small batches, each its own transaction, so retention never holds the write lock for long.
+    for (;;) {
+      const done = this.tx(() => {
+        const ids = (
+          this.stmt(
+            `SELECT id FROM messages m WHERE created_at < ? AND NOT EXISTS (
+               SELECT 1 FROM deliveries d WHERE d.message_id = m.id AND d.status IN ('pending', 'in_flight'))
+             LIMIT ?`,
+          ).all(cutoff, RETENTION_BATCH) as Row[]
+        ).map((r) => str(r.id));
+        if (ids.length === 0) {
+          return true;
+        }
+        const list = JSON.stringify(ids);
+        result.attempts += num(
+          (
+            this.db
+              .prepare(
+                'SELECT COUNT(*) AS n FROM attempts WHERE delivery_id IN (SELECT id FROM deliveries WHERE message_id IN (SELECT value FROM json_each(?)))',
+              )
+              .get(list) as Row
+          ).n,
+        );
+        result.deliveries += this.stmt(
+          'DELETE FROM deliveries WHERE message_id IN (SELECT value FROM json_each(?))',
+        ).run(list).changes;
+        result.messages += this.stmt('DELETE FROM messages WHERE id IN (SELECT value FROM json_each(?))').run(
+          list,
+        ).changes;
+        return ids.length < RETENTION_BATCH;
+      });
+      if (done) {
+        break;
+      }
+    }
+    result.idempotencyKeys = this.stmt('DELETE FROM idempotency_keys WHERE created_at < ?').run(
+      cutoff,
+    ).changes;
+    return result;
+  }
+
+  async queueStats(now: Date = new Date()): Promise<QueueStats> {
+    const t = now.getTime();
+    const r = this.stmt(
+      `SELECT
+         (SELECT COUNT(*) FROM deliveries WHERE status = 'pending') AS pending,
+         (SELECT COUNT(*) FROM deliveries WHERE status = 'pending' AND next_attempt_at <= ?) AS due,
+         (SELECT COUNT(*) FROM deliveries WHERE status = 'in_flight') AS in_flight,
+         (SELECT MIN(next_attempt_at) FROM deliveries WHERE status = 'pending') AS oldest`,
+    ).get(t) as Row;
+    const oldest = r.oldest as number | null;
+    return {
+      pending: num(r.pending),
+      due: num(r.due),
+      inFlight: num(r.in_flight),
+      oldestDueAgeMs: oldest !== null && oldest <= t ? t - oldest : 0,
+    };
+  }
+
+  // ---------------------------------------------------------------- sources
+
+  private sourceRecordFrom(r: Row): SourceRecord {
+    return {
+      id: str(r.id),
+      tenantId: str(r.tenant_id),
+      name: str(r.name),
+      schema: r.schema === null ? null : json(r.schema),
+      tokenHash: str(r.token_hash),
+      createdAt: date(r.created_at),
+      updatedAt: date(r.updated_at),
+    };
+  }
+
+  private sourceFrom(r: Row): Source {
+    const { tokenHash: _tokenHash, ...rest } = this.sourceRecordFrom(r);
+    return rest;
+  }
+
+  async createSource(tenantId: string, input: SourceInput): Promise<Source> {
+    this.requireTenant(tenantId);
+    const now = Date.now();
+    const id = newId('src', now);
+    this.stmt(
+      'INSERT INTO sources (id, tenant_id, name, schema, token_hash, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
+    ).run(
+      id,
+      tenantId,
+      input.name,
+      input.schema ? JSON.stringify(input.schema) : null,
+      input.tokenHash,
+      now,
+      now,
+    );
+    return (await this.getSource(tenantId, id))!;
+  }
+
+  async getSource(tenantId: string, sourceId: string): Promise<Source | null> {
+    const r = this.stmt('SELECT * FROM sources WHERE id = ? AND tenant_id = ? AND deleted_at IS NULL').get(
+      sourceId,
+      tenantId,
+    ) as Row | undefined;
+    return r ? this.sourceFrom(r) : null;
+  }
+
+  async findSourceForIngest(sourceId: string): Promise<SourceRecord | null> {
+    const r = this.stmt('SELECT * FROM sources WHERE id = ? AND deleted_at IS NULL').get(sourceId) as
+      | Row
+      | undefined;
+    return r ? this.sourceRecordFrom(r) : null;
+  }
+
+  async listSources(tenantId: string, page?: PageRequest): Promise<Page<Source>> {
+    return this.page(
+      'SELECT * FROM sources WHERE tenant_id = ? AND deleted_at IS NULL',
+      [tenantId],
+      page,
+      (r) => this.sourceFrom(r),
+      (r) => str(r.id),
+    );
+  }
+
+  async rotateSourceToken(tenantId: string, sourceId: string, tokenHash: string): Promise<Source> {
+    const r = this.stmt(
+      'UPDATE sources SET token_hash = ?, updated_at = ? WHERE id = ? AND tenant_id = ? AND deleted_at IS NULL',
+    ).run(tokenHash, Date.now(), sourceId, tenantId);
+    if (r.changes === 0) {
+      throw notFound('source', sourceId);
+    }
+    return (await this.getSource(tenantId, sourceId))!;
+  }
+
+  async deleteSource(tenantId: string, sourceId: string): Promise<void> {
+    const now = Date.now();
+    const r = this.stmt(
+      'UPDATE sources SET deleted_at = ?, updated_at = ? WHERE id = ? AND tenant_id = ? AND deleted_at IS NULL',
+    ).run(now, now, sourceId, tenantId);
+    if (r.changes === 0) {
+      throw notFound('source', sourceId);
+    }
+  }
+}
+
+function notFound(kind: string, id: string): HookwireServerError {
+  return new HookwireServerError('NOT_FOUND', `${kind} ${id} not found`);
+}

@@ -1,0 +1,404 @@
+/**
+ * The storage contract of the delivery server. `SqliteStore` is the embedded default; a `PostgresStore` for
+ * many processes on one database implements the same interface and passes the same conformance suite
+ * (`test/store-conformance.ts`).
+ *
+ * Every read and write of tenant data takes the tenant id: there is no way to reach another tenant's rows
+ * through this interface. The queue operations (`claimDue`, `recordAttempt`, `release`) are keyed by
+ * delivery id and worker id because the dispatcher serves every tenant.
+ */
+
+export type DeliveryStatus = 'pending' | 'in_flight' | 'succeeded' | 'failed' | 'cancelled';
+
+export type AttemptErrorKind =
+  | 'none'
+  | 'timeout'
+  | 'network'
+  | 'http_status'
+  | 'blocked'
+  | 'tls'
+  | 'redirect';
+
+export type EnvelopeVersion = 'v1' | 'v2';
+
+/** How requests to an endpoint are signed; mirrors the schemes of `@hookwire/signatures`. */
+export interface SignatureConfig {
+  scheme: 'standard' | 'timestamped' | 'hmac';
+  /** Header name (timestamped, hmac). */
+  header?: string;
+  /** Prefix in front of the hex digest (hmac), e.g. `sha256=`. */
+  prefix?: string;
+  /** Timestamp unit (timestamped): seconds or milliseconds. */
+  unit?: 's' | 'ms';
+  /** Version label in the header (timestamped), e.g. `v1`. */
+  version?: string;
+  /** Signed content template (timestamped), default `{t}.{body}`. */
+  content?: string;
+}
+
+export interface Tenant {
+  id: string;
+  name: string;
+  plan: string;
+  /** Extra keys merged into the v2 envelope's `metadata` (e.g. `accountId`). */
+  context: Record<string, unknown>;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export interface TenantInput {
+  name: string;
+  plan?: string;
+  context?: Record<string, unknown>;
+}
+
+export interface ApiKey {
+  id: string;
+  tenantId: string;
+  name: string;
+  /** The public part used to find the row; the rest of the key is only stored as a SHA-256 hash. */
+  prefix: string;
+  createdAt: Date;
+  lastUsedAt: Date | null;
+  revokedAt: Date | null;
+}
+
+export interface ApiKeyRecord extends ApiKey {
+  /** Hex SHA-256 of the whole presented key. */
+  hash: string;
+}
+
+export interface PreviousSecret {
+  secret: string;
+  expiresAt: Date;
+}
+
+export interface EndpointSecrets {
+  current: string;
+  previous: PreviousSecret[];
+}
+
+export interface Endpoint {
+  id: string;
+  tenantId: string;
+  url: string;
+  description: string;
+  /** Subscribed event types; empty = all. `link.*` matches every `link.<action>`. */
+  events: string[];
+  enabled: boolean;
+  disabledReason: string | null;
+  envelope: EnvelopeVersion;
+  signature: SignatureConfig;
+  headers: Record<string, string>;
+  rateLimitPerSecond: number | null;
+  metadata: Record<string, string>;
+  secrets: EndpointSecrets;
+  /** Start of the current run of consecutive failures; null after any success. */
+  failingSince: Date | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export interface EndpointInput {
+  url: string;
+  description?: string;
+  events?: string[];
+  enabled?: boolean;
+  envelope?: EnvelopeVersion;
+  signature?: SignatureConfig;
+  headers?: Record<string, string>;
+  rateLimitPerSecond?: number | null;
+  metadata?: Record<string, string>;
+  /** The signing secret; the caller generates it (`generateEndpointSecret`). */
+  secret: string;
+}
+
+export type EndpointPatch = Partial<Omit<EndpointInput, 'secret'>>;
+
+export interface EventType {
+  name: string;
+  description: string;
+  /** JSON Schema of `data`, or null for an unchecked type. */
+  schema: Record<string, unknown> | null;
+  archived: boolean;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export interface EventTypeInput {
+  name: string;
+  description?: string;
+  schema?: Record<string, unknown> | null;
+  archived?: boolean;
+}
+
+export interface Message {
+  id: string;
+  tenantId: string;
+  eventType: string;
+  data: unknown;
+  /** When the event happened (envelope `eventTime`). */
+  timestamp: Date;
+  /** Snapshot of the tenant's context at publish time, so a later edit doesn't rewrite history. */
+  context: Record<string, unknown>;
+  customData: Record<string, unknown> | null;
+  createdAt: Date;
+}
+
+export interface MessageInput {
+  eventType: string;
+  data: unknown;
+  timestamp?: Date;
+  customData?: Record<string, unknown> | null;
+}
+
+export interface Delivery {
+  id: string;
+  tenantId: string;
+  messageId: string;
+  endpointId: string;
+  status: DeliveryStatus;
+  /** Attempts ever made for this delivery. */
+  attemptCount: number;
+  /** Attempts since the delivery was last (re)scheduled; drives the retry schedule. */
+  cycleAttempts: number;
+  nextAttemptAt: Date | null;
+  lastAttemptAt: Date | null;
+  lastStatusCode: number | null;
+  lastError: string | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export interface Attempt {
+  id: string;
+  tenantId: string;
+  deliveryId: string;
+  endpointId: string;
+  startedAt: Date;
+  durationMs: number;
+  statusCode: number | null;
+  errorKind: AttemptErrorKind;
+  error: string | null;
+  /** First bytes of the response (at most 1 KiB of UTF-8). */
+  responsePreview: string;
+  requestHeaders: Record<string, string>;
+  nextRetryAt: Date | null;
+}
+
+export type AttemptInput = Omit<Attempt, 'id' | 'tenantId' | 'deliveryId' | 'endpointId' | 'nextRetryAt'>;
+
+/** What the dispatcher decided after an attempt. */
+export type AttemptOutcome =
+  | { kind: 'succeeded' }
+  | { kind: 'retry'; nextAttemptAt: Date }
+  | { kind: 'failed' };
+
+export interface RecordAttemptInput {
+  deliveryId: string;
+  workerId: string;
+  attempt: AttemptInput;
+  outcome: AttemptOutcome;
+  /** Whether this attempt counts towards the endpoint's failure streak (false for test sends). */
+  trackHealth?: boolean;
+}
+
+export interface RecordAttemptResult {
+  attempt: Attempt;
+  /** The delivery after the update. */
+  delivery: Delivery;
+  /** False when the lease was lost (reclaimed by another worker, or the delivery was cancelled meanwhile). */
+  applied: boolean;
+  /** The endpoint's failure streak start after this attempt. */
+  endpointFailingSince: Date | null;
+}
+
+/** A leased delivery with everything needed to send it. */
+export interface ClaimedDelivery {
+  delivery: Delivery;
+  message: Message;
+  leaseExpiresAt: Date;
+}
+
+export interface Source {
+  id: string;
+  tenantId: string;
+  name: string;
+  /** JSON Schema the inbound payload must satisfy, or null. */
+  schema: Record<string, unknown> | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export interface SourceInput {
+  name: string;
+  schema?: Record<string, unknown> | null;
+  /** Hex SHA-256 of the URL token; the token itself is shown once and never stored. */
+  tokenHash: string;
+}
+
+export interface SourceRecord extends Source {
+  tokenHash: string;
+}
+
+export interface PageRequest {
+  limit?: number;
+  /** Opaque cursor from a previous page's `nextCursor`. */
+  cursor?: string | null;
+}
+
+export interface Page<T> {
+  items: T[];
+  /** Pass back as `cursor` for the next page; null on the last page. */
+  nextCursor: string | null;
+}
+
+export interface DeliveryFilter extends PageRequest {
+  endpointId?: string;
+  messageId?: string;
+  status?: DeliveryStatus;
+}
+
+export interface IdempotencyInput {
+  key: string;
+  /** A hash of the request body: same key + same hash => same result; different hash => conflict. */
+  requestHash: string;
+}
+
+export interface PublishResult {
+  message: Message;
+  /** Number of deliveries created (0 when no enabled endpoint subscribes). */
+  deliveries: number;
+  /** True when the idempotency key was seen before and the original result is returned. */
+  duplicate: boolean;
+}
+
+export interface QueueStats {
+  /** Deliveries waiting (pending), due or not. */
+  pending: number;
+  /** Pending deliveries whose time has come. */
+  due: number;
+  inFlight: number;
+  /** Age of the oldest due delivery in ms (0 when none is due): the dispatcher's lag. */
+  oldestDueAgeMs: number;
+}
+
+export interface RetentionResult {
+  messages: number;
+  deliveries: number;
+  attempts: number;
+  idempotencyKeys: number;
+}
+
+export interface Store {
+  /** Applies pending schema migrations; idempotent. Returns the versions applied by this call. */
+  migrate(): Promise<number[]>;
+  close(): Promise<void>;
+
+  // Tenants
+  createTenant(input: TenantInput): Promise<Tenant>;
+  getTenant(tenantId: string): Promise<Tenant | null>;
+  listTenants(page?: PageRequest): Promise<Page<Tenant>>;
+  updateTenant(tenantId: string, patch: Partial<TenantInput>): Promise<Tenant>;
+  /** Deletes the tenant and everything it owns. */
+  deleteTenant(tenantId: string): Promise<void>;
+
+  // API keys (hashed)
+  createApiKey(tenantId: string, input: { name: string; prefix: string; hash: string }): Promise<ApiKey>;
+  /** Finds a key by its public prefix, with the hash to compare in constant time. Not tenant-scoped: it is
+   * how a request finds its tenant. */
+  findApiKeyByPrefix(prefix: string): Promise<ApiKeyRecord | null>;
+  listApiKeys(tenantId: string, page?: PageRequest): Promise<Page<ApiKey>>;
+  revokeApiKey(tenantId: string, keyId: string, now?: Date): Promise<void>;
+  touchApiKey(keyId: string, now: Date): Promise<void>;
+
+  // Endpoints
+  /** @throws HookwireServerError `QUOTA_EXCEEDED` when `maxEndpoints` would be exceeded. */
+  createEndpoint(tenantId: string, input: EndpointInput, opts?: { maxEndpoints?: number }): Promise<Endpoint>;
+  getEndpoint(tenantId: string, endpointId: string): Promise<Endpoint | null>;
+  listEndpoints(tenantId: string, page?: PageRequest): Promise<Page<Endpoint>>;
+  countEndpoints(tenantId: string): Promise<number>;
+  /** Disabling through a patch cancels the endpoint's pending deliveries. */
+  updateEndpoint(tenantId: string, endpointId: string, patch: EndpointPatch): Promise<Endpoint>;
+  /** Disables with a reason and cancels pending and in-flight deliveries; returns how many were cancelled. */
+  disableEndpoint(tenantId: string, endpointId: string, reason: string): Promise<number>;
+  /** Soft-deletes (the delivery log stays readable) and cancels its deliveries. */
+  deleteEndpoint(tenantId: string, endpointId: string): Promise<void>;
+  /** Makes `secret` current; the old one keeps signing until `now + overlapMs`. At most 10 old secrets. */
+  rotateEndpointSecret(
+    tenantId: string,
+    endpointId: string,
+    secret: string,
+    overlapMs: number,
+    now?: Date,
+  ): Promise<Endpoint>;
+
+  // Event types (catalog)
+  upsertEventType(tenantId: string, input: EventTypeInput): Promise<EventType>;
+  getEventType(tenantId: string, name: string): Promise<EventType | null>;
+  listEventTypes(
+    tenantId: string,
+    page?: PageRequest & { includeArchived?: boolean },
+  ): Promise<Page<EventType>>;
+  deleteEventType(tenantId: string, name: string): Promise<void>;
+
+  // Messages and the queue
+  /**
+   * One transaction: the message plus one pending delivery per enabled endpoint whose filter matches.
+   * @throws HookwireServerError `IDEMPOTENCY_CONFLICT` when the key was used with a different request.
+   */
+  publish(
+    tenantId: string,
+    input: MessageInput,
+    idempotency?: IdempotencyInput,
+    now?: Date,
+  ): Promise<PublishResult>;
+  /** Publishes many messages in one transaction (all or none). */
+  publishBatch(tenantId: string, inputs: MessageInput[], now?: Date): Promise<PublishResult[]>;
+  /** A message with a delivery to one endpoint, leased to `workerId` right away (test sends). */
+  createDirectDelivery(
+    tenantId: string,
+    endpointId: string,
+    input: MessageInput,
+    workerId: string,
+    leaseMs: number,
+    now?: Date,
+  ): Promise<ClaimedDelivery>;
+  getMessage(tenantId: string, messageId: string): Promise<Message | null>;
+  listMessages(tenantId: string, page?: PageRequest & { eventType?: string }): Promise<Page<Message>>;
+  getDelivery(tenantId: string, deliveryId: string): Promise<Delivery | null>;
+  listDeliveries(tenantId: string, filter?: DeliveryFilter): Promise<Page<Delivery>>;
+  listAttempts(tenantId: string, deliveryId: string, page?: PageRequest): Promise<Page<Attempt>>;
+
+  /**
+   * Leases up to `limit` due deliveries (pending and due, or in flight with an expired lease) to `workerId`
+   * until `now + leaseMs`. Two workers never get the same delivery while a lease is live.
+   */
+  claimDue(workerId: string, limit: number, leaseMs: number, now?: Date): Promise<ClaimedDelivery[]>;
+  /** Earliest `nextAttemptAt` among pending deliveries, so an idle dispatcher knows how long to sleep. */
+  nextDueAt(): Promise<Date | null>;
+  /** One transaction: writes the attempt, moves the delivery, updates the endpoint's failure streak. */
+  recordAttempt(input: RecordAttemptInput): Promise<RecordAttemptResult>;
+  /**
+   * Gives leases back (pending again, due at `at`, default now). Without `deliveryIds`, every lease the
+   * worker holds. Returns how many were released.
+   */
+  release(workerId: string, opts?: { deliveryIds?: string[]; at?: Date }): Promise<number>;
+  /** Schedules one delivery again now, with a fresh retry budget. */
+  redeliver(tenantId: string, deliveryId: string, now?: Date): Promise<Delivery>;
+  /** Reschedules every failed delivery of the endpoint created at or after `since`; returns the count. */
+  replayFailedSince(tenantId: string, endpointId: string, since: Date, now?: Date): Promise<number>;
+  /** Retention: removes messages (with deliveries and attempts) older than `days` whose deliveries are all
+   * finished, and idempotency keys older than `days`. */
+  deleteOlderThan(days: number, now?: Date): Promise<RetentionResult>;
+  queueStats(now?: Date): Promise<QueueStats>;
+
+  // Inbound sources
+  createSource(tenantId: string, input: SourceInput): Promise<Source>;
+  getSource(tenantId: string, sourceId: string): Promise<Source | null>;
+  /** For the inbound route: finds a source by id with its token hash (the URL carries the id). */
+  findSourceForIngest(sourceId: string): Promise<SourceRecord | null>;
+  listSources(tenantId: string, page?: PageRequest): Promise<Page<Source>>;
+  rotateSourceToken(tenantId: string, sourceId: string, tokenHash: string): Promise<Source>;
+  deleteSource(tenantId: string, sourceId: string): Promise<void>;
+}

@@ -1,0 +1,137 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { createSecretBox } from '../src/crypto/secret-box.js';
+import { SqliteStore } from '../src/store/sqlite-store.js';
+import { describeStoreConformance } from './store-conformance.js';
+
+function tempStore(opts: { key?: string; dir?: string } = {}) {
+  const dir = opts.dir ?? mkdtempSync(join(tmpdir(), 'hookwire-store-'));
+  const store = new SqliteStore({
+    filename: join(dir, 'hookwire.db'),
+    secretBox: opts.key ? createSecretBox(opts.key) : null,
+  });
+  return { store, dir };
+}
+
+describeStoreConformance('SqliteStore', async () => {
+  const { store, dir } = tempStore();
+  await store.migrate();
+  return {
+    store,
+    cleanup: async () => {
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+});
+
+describeStoreConformance('SqliteStore with encrypted secrets', async () => {
+  const { store, dir } = tempStore({ key: 'a-main-secret-of-enough-length' });
+  await store.migrate();
+  return {
+    store,
+    cleanup: async () => {
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+});
+
+describe('SqliteStore specifics', () => {
+  it('runs in WAL mode with foreign keys and records migrations', async () => {
+    const { store, dir } = tempStore();
+    try {
+      expect(await store.migrate()).toEqual([1]);
+      expect(store.db.pragma('journal_mode', { simple: true })).toBe('wal');
+      expect(store.db.pragma('synchronous', { simple: true })).toBe(1); // NORMAL
+      expect(store.db.pragma('foreign_keys', { simple: true })).toBe(1);
+      expect(store.db.prepare('SELECT version, name FROM schema_migrations').all()).toEqual([
+        { version: 1, name: 'initial schema' },
+      ]);
+      expect(
+        store.applyMigrations([{ version: 2, name: 'add x', sql: 'CREATE TABLE x (a INTEGER) STRICT' }]),
+      ).toEqual([2]);
+      expect(await store.migrate()).toEqual([]);
+    } finally {
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('encrypts endpoint secrets at rest and marks the rows (HARDENING 50)', async () => {
+    const { store, dir } = tempStore({ key: 'a-main-secret-of-enough-length' });
+    try {
+      await store.migrate();
+      const t = await store.createTenant({ name: 't' });
+      const secret = 'whsec_c2VjcmV0LXZhbHVlLWZvci10ZXN0aW5nLW9ubHk=';
+      const ep = await store.createEndpoint(t.id, { url: 'https://x.example', secret });
+      const row = store.db
+        .prepare('SELECT secrets, secrets_encrypted FROM endpoints WHERE id = ?')
+        .get(ep.id) as {
+        secrets: string;
+        secrets_encrypted: number;
+      };
+      expect(row.secrets_encrypted).toBe(1);
+      expect(row.secrets).not.toContain(secret);
+      expect(row.secrets).toMatch(/^v1:/);
+      expect((await store.getEndpoint(t.id, ep.id))?.secrets.current).toBe(secret);
+      await store.close();
+
+      const noKey = new SqliteStore({ filename: join(dir, 'hookwire.db') });
+      await expect(noKey.getEndpoint(t.id, ep.id)).rejects.toMatchObject({ code: 'ENCRYPTION_KEY_MISSING' });
+      await noKey.close();
+      const wrongKey = new SqliteStore({
+        filename: join(dir, 'hookwire.db'),
+        secretBox: createSecretBox('another-main-secret-entirely'),
+      });
+      await expect(wrongKey.getEndpoint(t.id, ep.id)).rejects.toMatchObject({
+        code: 'ENCRYPTION_KEY_MISMATCH',
+      });
+      await wrongKey.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('stores secrets in plain text, marked so, without a key', async () => {
+    const { store, dir } = tempStore();
+    try {
+      await store.migrate();
+      const t = await store.createTenant({ name: 't' });
+      const ep = await store.createEndpoint(t.id, { url: 'https://x.example', secret: 'whsec_plain' });
+      const row = store.db.prepare('SELECT secrets_encrypted FROM endpoints WHERE id = ?').get(ep.id) as {
+        secrets_encrypted: number;
+      };
+      expect(row.secrets_encrypted).toBe(0);
+    } finally {
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('the claim reads the partial indexes (query plan)', async () => {
+    const { store, dir } = tempStore();
+    try {
+      await store.migrate();
+      const plan = store.db
+        .prepare(
+          `EXPLAIN QUERY PLAN SELECT id FROM deliveries WHERE status = 'pending' AND next_attempt_at <= ?
+           ORDER BY next_attempt_at LIMIT ?`,
+        )
+        .all(0, 10) as { detail: string }[];
+      expect(plan.map((p) => p.detail).join('\n')).toContain('deliveries_due');
+      const lease = store.db
+        .prepare(
+          `EXPLAIN QUERY PLAN SELECT id FROM deliveries WHERE status = 'in_flight' AND lease_expires_at <= ?
+           ORDER BY lease_expires_at LIMIT ?`,
+        )
+        .all(0, 10) as { detail: string }[];
+      expect(lease.map((p) => p.detail).join('\n')).toContain('deliveries_lease');
+    } finally {
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
