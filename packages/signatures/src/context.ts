@@ -1,0 +1,80 @@
+import type { CryptoBackend } from './crypto/backend.js';
+import { WebhookVerificationError } from './errors.js';
+import type { HeadersInput } from './headers.js';
+import type { Secret } from './keys.js';
+
+/** What every scheme's verifier receives once the common checks have passed. */
+export interface VerifyContext {
+  readonly secrets: readonly Secret[];
+  readonly body: string | Uint8Array;
+  readonly headers: HeadersInput;
+  readonly url: string | URL | undefined;
+  readonly nowMs: number;
+  readonly toleranceSeconds: number;
+  readonly backend: CryptoBackend;
+}
+
+/** What every scheme's signer receives. */
+export interface SignContext {
+  readonly secrets: readonly Secret[];
+  readonly body: string | Uint8Array;
+  readonly id: string | undefined;
+  readonly timestampMs: number;
+  readonly backend: CryptoBackend;
+}
+
+const STRICT_INTEGER = /^(?:0|[1-9][0-9]{0,15})$/;
+
+/**
+ * Parses a strict decimal timestamp (no sign, spaces, fraction, exponent or leading zero) and checks it
+ * against `now` in both directions; exactly `toleranceSeconds` away still passes.
+ *
+ * @returns the timestamp in milliseconds since the epoch.
+ */
+export function checkTimestamp(
+  text: string,
+  unit: 's' | 'ms',
+  nowMs: number,
+  toleranceSeconds: number,
+  header: string,
+): number {
+  if (!STRICT_INTEGER.test(text)) {
+    throw new WebhookVerificationError(
+      'malformed_header',
+      `${header}: the timestamp must be a whole number of ${unit === 's' ? 'seconds' : 'milliseconds'} since the epoch, got ${JSON.stringify(text.slice(0, 40))}`,
+    );
+  }
+  const value = Number(text);
+  // Seconds compare at whole-second precision, as the reference libraries do.
+  const now = unit === 's' ? Math.floor(nowMs / 1000) : nowMs;
+  const tolerance = unit === 's' ? toleranceSeconds : toleranceSeconds * 1000;
+  if (now - value > tolerance) {
+    throw new WebhookVerificationError(
+      'timestamp_too_old',
+      `${header}: the timestamp is more than ${toleranceSeconds} s old: a replay, or a clock far behind. Check the server clock (NTP)`,
+    );
+  }
+  if (value - now > tolerance) {
+    throw new WebhookVerificationError(
+      'timestamp_too_new',
+      `${header}: the timestamp is more than ${toleranceSeconds} s in the future${unit === 's' && value > 1e11 ? ' (it looks like milliseconds; this scheme uses seconds)' : ''}. Check the server clock (NTP)`,
+    );
+  }
+  return unit === 's' ? value * 1000 : value;
+}
+
+/** The header value, or `missing_header` when it is absent or empty. */
+export function requireHeader(value: string | undefined, name: string): string {
+  if (value === undefined || value === '') {
+    throw new WebhookVerificationError('missing_header', `the ${name} header is missing or empty`);
+  }
+  return value;
+}
+
+export function malformed(message: string): WebhookVerificationError {
+  return new WebhookVerificationError('malformed_header', message);
+}
+
+export function noMatch(message: string): WebhookVerificationError {
+  return new WebhookVerificationError('no_matching_signature', message);
+}

@@ -1,0 +1,141 @@
+import { base64Decode, base64Encode } from '../bytes.js';
+import {
+  checkTimestamp,
+  malformed,
+  noMatch,
+  requireHeader,
+  type SignContext,
+  type VerifyContext,
+} from '../context.js';
+import { WebhookConfigError } from '../errors.js';
+import { getHeader } from '../headers.js';
+import { ed25519PublicKey, ed25519Seed, randomBytes, standardSecretKey } from '../keys.js';
+import { parseStandardSignatureHeader } from '../parse-standard-signature-header.js';
+import { timingSafeEqual } from '../timing-safe-equal.js';
+import type { StandardScheme } from './scheme.js';
+
+/** Options of `schemes.standard()`. */
+export interface StandardOptions {
+  /** Sign with Ed25519 (`v1a`, `whsk_` keys) and verify against pinned `whpk_` keys. Default `false` (HMAC `v1`). */
+  asymmetric?: boolean;
+  /** Header name prefix: `'webhook'` (default, the standard) or `'svix'` for `svix-id`/`svix-timestamp`/`svix-signature`. */
+  headerPrefix?: 'webhook' | 'svix' | (string & {});
+}
+
+const PREFIX = /^[a-z0-9][a-z0-9-]*$/;
+
+/**
+ * Standard Webhooks (https://www.standardwebhooks.com): `webhook-id`, `webhook-timestamp` (unix seconds) and
+ * `webhook-signature: v1,<base64> [v1,<base64> …]` over `<id>.<timestamp>.<body>`. Also what Svix sends.
+ *
+ * @throws {WebhookConfigError} for an invalid `headerPrefix`.
+ * @example const scheme = schemes.standard(); // or schemes.standard({ asymmetric: true })
+ */
+export function standard(options: StandardOptions = {}): StandardScheme {
+  const headerPrefix = (options.headerPrefix ?? 'webhook').toLowerCase();
+  if (!PREFIX.test(headerPrefix)) {
+    throw new WebhookConfigError(`standard: invalid headerPrefix ${JSON.stringify(options.headerPrefix)}`);
+  }
+  return { kind: 'standard', asymmetric: options.asymmetric === true, headerPrefix };
+}
+
+/* A signed id never contains '.'; a received one may (the verifier cannot tell, see HARDENING #22). */
+const SIGNED_ID = /^[\x21-\x2d\x2f-\x7e]{1,256}$/;
+const RECEIVED_ID = /^[\x21-\x7e]{1,256}$/;
+const ID_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+
+/** A fresh message id: `msg_` + 24 random alphanumerics (never a `.`; see spec on id/timestamp collisions). */
+export function generateMessageId(): string {
+  let id = 'msg_';
+  for (const b of randomBytes(24)) {
+    id += ID_ALPHABET[b % 62];
+  }
+  return id;
+}
+
+export async function signStandard(
+  scheme: StandardScheme,
+  ctx: SignContext,
+): Promise<Record<string, string>> {
+  const id = ctx.id ?? generateMessageId();
+  if (!SIGNED_ID.test(id)) {
+    // A '.' in the id would let its tail move into the signed payload (spec: ids must not contain '.').
+    throw new WebhookConfigError(
+      `standard: the webhook id must be 1-256 visible ASCII characters without "." or spaces, got ${JSON.stringify(id.slice(0, 40))}`,
+    );
+  }
+  const ts = String(Math.floor(ctx.timestampMs / 1000));
+  const head = `${id}.${ts}.`;
+  const signatures: string[] = [];
+  for (const secret of ctx.secrets) {
+    if (scheme.asymmetric) {
+      const sig = await ctx.backend.ed25519Sign(ed25519Seed(secret), head, ctx.body, '');
+      signatures.push(`v1a,${base64Encode(sig)}`);
+    } else {
+      const mac = await ctx.backend.hmacSha256(standardSecretKey(secret), head, ctx.body, '');
+      signatures.push(`v1,${base64Encode(mac)}`);
+    }
+  }
+  const p = scheme.headerPrefix;
+  return { [`${p}-id`]: id, [`${p}-timestamp`]: ts, [`${p}-signature`]: signatures.join(' ') };
+}
+
+export async function verifyStandard(
+  scheme: StandardScheme,
+  ctx: VerifyContext,
+): Promise<{ id: string; timestamp: Date }> {
+  const p = scheme.headerPrefix;
+  // Decode every secret first: a configuration error must surface even for a request without headers.
+  const keys = scheme.asymmetric
+    ? await Promise.all(ctx.secrets.map((s) => ed25519PublicKey(s, ctx.backend)))
+    : ctx.secrets.map(standardSecretKey);
+  const id = requireHeader(getHeader(ctx.headers, `${p}-id`), `${p}-id`);
+  const tsText = requireHeader(getHeader(ctx.headers, `${p}-timestamp`), `${p}-timestamp`);
+  const sigHeader = requireHeader(getHeader(ctx.headers, `${p}-signature`), `${p}-signature`);
+  if (!RECEIVED_ID.test(id)) {
+    throw malformed(`${p}-id: expected 1-256 visible ASCII characters`);
+  }
+  const timestampMs = checkTimestamp(tsText, 's', ctx.nowMs, ctx.toleranceSeconds, `${p}-timestamp`);
+  const entries = parseStandardSignatureHeader(sigHeader);
+  const wanted = scheme.asymmetric ? 'v1a' : 'v1';
+  const candidates: Uint8Array[] = [];
+  for (const entry of entries) {
+    if (entry.version !== wanted) {
+      continue; // Unknown versions (and the other kind of signature) are skipped, per the spec.
+    }
+    const bytes = base64Decode(entry.signature, true);
+    if (bytes === undefined) {
+      throw malformed(`${p}-signature: the ${wanted} signature is not standard padded base64`);
+    }
+    candidates.push(bytes);
+  }
+  if (candidates.length === 0) {
+    const found = [...new Set(entries.map((e) => e.version))].join(', ');
+    throw noMatch(
+      `${p}-signature: no ${wanted} signature (found ${found})${scheme.asymmetric ? '' : '; a v1a entry needs schemes.standard({ asymmetric: true }) and a whpk_ key'}`,
+    );
+  }
+  const head = `${id}.${tsText}.`;
+  if (scheme.asymmetric) {
+    for (const key of keys) {
+      for (const sig of candidates) {
+        if (sig.byteLength === 64 && (await ctx.backend.ed25519Verify(key, head, ctx.body, '', sig))) {
+          return { id, timestamp: new Date(timestampMs) };
+        }
+      }
+    }
+  } else {
+    for (const key of keys) {
+      const r = ctx.backend.hmacSha256(key, head, ctx.body, '');
+      const mac = r instanceof Uint8Array ? r : await r;
+      for (const sig of candidates) {
+        if (timingSafeEqual(mac, sig)) {
+          return { id, timestamp: new Date(timestampMs) };
+        }
+      }
+    }
+  }
+  throw noMatch(
+    `${p}-signature: no signature matches the body with the configured secret(s). Verify the raw body bytes (not re-serialised JSON) and check the secret`,
+  );
+}
