@@ -7,6 +7,45 @@ export {
   sha256Hex,
 } from './crypto/keys.js';
 export { createSecretBox, type SecretBox } from './crypto/secret-box.js';
+export {
+  Dispatcher,
+  type DispatcherLogger,
+  type DispatcherOptions,
+  WEBHOOK_DISABLED_EVENT,
+} from './dispatcher/dispatcher.js';
+export {
+  signatureHeaderName,
+  validateCustomHeaders,
+  validateEndpointConfig,
+  validateSignatureConfig,
+} from './dispatcher/endpoint-config.js';
+export {
+  HttpSender,
+  type HttpSenderOptions,
+  PREVIEW_LIMIT_BYTES,
+  type SendResult,
+} from './dispatcher/http-sender.js';
+export { type AddressClass, classifyAddress, isAllowedAddress } from './dispatcher/ip-address.js';
+export {
+  DEFAULT_JITTER,
+  DEFAULT_PLANS,
+  DEFAULT_RETRY_SCHEDULE_MS,
+  type Plan,
+  parseRetryAfter,
+  retryDelayMs,
+} from './dispatcher/retry-policy.js';
+export {
+  assertSafeUrl,
+  assertSafeUrlResolved,
+  createGuardedConnector,
+  createGuardedLookup,
+  type ResolvedAddress,
+  type Resolver,
+  redactUrl,
+  type SafeUrlOptions,
+  systemResolver,
+} from './dispatcher/ssrf.js';
+export { TokenBucket } from './dispatcher/token-bucket.js';
 export { HookwireServerError, isHookwireServerError, type ServerErrorCode } from './errors.js';
 export { type IdPrefix, newId } from './ids.js';
 export { matchesEventFilter } from './store/event-filter.js';

@@ -1,0 +1,496 @@
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
+import type {
+  Attempt,
+  AttemptOutcome,
+  ClaimedDelivery,
+  Endpoint,
+  MessageInput,
+  Store,
+  Tenant,
+} from '../store/store.js';
+import { wrap } from './envelope.js';
+import { HttpSender, SendAbortedError, type SendResult } from './http-sender.js';
+import { DEFAULT_JITTER, DEFAULT_PLANS, type Plan, parseRetryAfter, retryDelayMs } from './retry-policy.js';
+import { signRequest } from './sign-request.js';
+import { type Resolver, redactUrl } from './ssrf.js';
+import { TokenBucket } from './token-bucket.js';
+
+/** Minimal logger shape (pino fits). */
+export interface DispatcherLogger {
+  warn(obj: object, msg?: string): void;
+  error(obj: object, msg?: string): void;
+}
+
+export interface DispatcherOptions {
+  store: Store;
+  /** Lease owner name; default `<host>:<pid>:<random>`. Unique per process. */
+  workerId?: string;
+  /** Allows http:// and loopback receivers (never private or metadata addresses). */
+  dev?: boolean;
+  /** DNS resolver used at connect time; default the system resolver. */
+  resolver?: Resolver;
+  /** Plans by name; a tenant's plan picks its retry schedule. Default: `DEFAULT_PLANS`. */
+  plans?: Record<string, Plan>;
+  /** Plan for tenants whose plan is not configured. Default `default`. */
+  defaultPlan?: string;
+  /** Deliveries claimed per round trip. Default 50. */
+  batchSize?: number;
+  /** Lease length; must exceed `timeoutMs` comfortably. Default `3 × timeoutMs + 30 s`. */
+  leaseMs?: number;
+  /** Total deadline of one attempt: connect, TLS, headers and preview read. Default 10 s. */
+  timeoutMs?: number;
+  /** Attempts in flight in this process. Default 64. */
+  maxConcurrency?: number;
+  /** Attempts in flight per endpoint. Default 4. */
+  endpointConcurrency?: number;
+  /** Longest idle sleep; bounds how late a publish from another process is noticed. Default 1 s. */
+  idleIntervalMs?: number;
+  /** Upper bound for honouring `Retry-After`. Default 1 h. */
+  maxRetryAfterMs?: number;
+  /** An endpoint failing without a single success for this long is disabled. Default 5 days. */
+  disableAfterMs?: number;
+  /** Retry jitter fraction. Default 0.2 (±20 %). */
+  jitter?: number;
+  random?: () => number;
+  now?: () => Date;
+  userAgent?: string;
+  logger?: DispatcherLogger;
+  /** Called after every recorded attempt (metrics, tests). */
+  onAttempt?: (event: { attempt: Attempt; endpoint: Endpoint; outcome: AttemptOutcome }) => void;
+}
+
+const DEFER_BUSY_MS = 250;
+const TENANT_CACHE_MS = 30_000;
+
+/** The operational event published to a tenant when one of its endpoints is disabled. */
+export const WEBHOOK_DISABLED_EVENT = 'webhook.disabled';
+
+const silentLogger: DispatcherLogger = { warn() {}, error() {} };
+
+/**
+ * Claims due deliveries with a lease, sends them, records every attempt and schedules the retry. One per
+ * process; many processes may share a store (leases keep them apart).
+ *
+ * @example
+ * const dispatcher = new Dispatcher({ store });
+ * dispatcher.start();
+ * // after store.publish(...): dispatcher.notify();
+ * await dispatcher.stop({ deadlineMs: 10_000 });
+ */
+export class Dispatcher {
+  readonly workerId: string;
+  private readonly store: Store;
+  private readonly sender: HttpSender;
+  private readonly o: Required<
+    Pick<
+      DispatcherOptions,
+      | 'batchSize'
+      | 'leaseMs'
+      | 'timeoutMs'
+      | 'maxConcurrency'
+      | 'endpointConcurrency'
+      | 'idleIntervalMs'
+      | 'maxRetryAfterMs'
+      | 'disableAfterMs'
+      | 'jitter'
+      | 'defaultPlan'
+      | 'userAgent'
+    >
+  >;
+  private readonly plans: Record<string, Plan>;
+  private readonly now: () => Date;
+  private readonly random: () => number;
+  private readonly logger: DispatcherLogger;
+  private readonly onAttempt: DispatcherOptions['onAttempt'];
+
+  private running = false;
+  private stopping = false;
+  private loopDone: Promise<void> | null = null;
+  private readonly active = new Set<Promise<void>>();
+  private readonly perEndpoint = new Map<string, number>();
+  private readonly buckets = new Map<string, TokenBucket>();
+  private readonly tenants = new Map<string, { tenant: Tenant | null; at: number }>();
+  private readonly shutdown = new AbortController();
+  private wakePending = false;
+  private wake: (() => void) | null = null;
+
+  constructor(options: DispatcherOptions) {
+    this.store = options.store;
+    this.workerId = options.workerId ?? `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
+    const timeoutMs = options.timeoutMs ?? 10_000;
+    this.o = {
+      batchSize: options.batchSize ?? 50,
+      leaseMs: options.leaseMs ?? timeoutMs * 3 + 30_000,
+      timeoutMs,
+      maxConcurrency: options.maxConcurrency ?? 64,
+      endpointConcurrency: options.endpointConcurrency ?? 4,
+      idleIntervalMs: options.idleIntervalMs ?? 1000,
+      maxRetryAfterMs: options.maxRetryAfterMs ?? 3_600_000,
+      disableAfterMs: options.disableAfterMs ?? 5 * 86_400_000,
+      jitter: options.jitter ?? DEFAULT_JITTER,
+      defaultPlan: options.defaultPlan ?? 'default',
+      userAgent: options.userAgent ?? 'Hookwire/0 (+https://github.com/hookwire/hookwire)',
+    };
+    this.plans = options.plans ?? DEFAULT_PLANS;
+    this.now = options.now ?? (() => new Date());
+    this.random = options.random ?? Math.random;
+    this.logger = options.logger ?? silentLogger;
+    this.onAttempt = options.onAttempt;
+    this.sender = new HttpSender({
+      dev: options.dev,
+      resolver: options.resolver,
+      timeoutMs,
+      now: this.now,
+    });
+  }
+
+  /** Starts the claim loop. Idempotent. */
+  start(): void {
+    if (this.running) {
+      return;
+    }
+    this.running = true;
+    this.loopDone = this.loop();
+  }
+
+  /** Wakes an idle dispatcher (call after publishing). Cheap; safe to call often. */
+  notify(): void {
+    this.wakePending = true;
+    this.wake?.();
+  }
+
+  /** Attempts in flight right now. */
+  get inFlight(): number {
+    return this.active.size;
+  }
+
+  /**
+   * Graceful shutdown: stops claiming, lets in-flight attempts finish until `deadlineMs`, aborts the rest and
+   * gives every lease back so another process picks the deliveries up at once.
+   */
+  async stop(opts: { deadlineMs?: number } = {}): Promise<void> {
+    this.stopping = true;
+    this.notify();
+    await this.loopDone;
+    if (this.active.size > 0) {
+      let timer: NodeJS.Timeout | undefined;
+      const deadline = new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, opts.deadlineMs ?? 10_000);
+      });
+      await Promise.race([Promise.allSettled([...this.active]), deadline]);
+      clearTimeout(timer);
+    }
+    this.shutdown.abort();
+    await Promise.allSettled([...this.active]);
+    try {
+      await this.store.release(this.workerId);
+    } catch (err) {
+      this.logger.error({ err }, 'releasing leases on shutdown failed; they expire on their own');
+    }
+    await this.sender.close();
+    this.running = false;
+  }
+
+  private sleep(ms: number): Promise<void> {
+    if (this.wakePending || this.stopping) {
+      this.wakePending = false;
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, Math.max(0, ms));
+      const self = this;
+      function done() {
+        clearTimeout(timer);
+        self.wake = null;
+        self.wakePending = false;
+        resolve();
+      }
+      this.wake = done;
+    });
+  }
+
+  private async loop(): Promise<void> {
+    while (!this.stopping) {
+      const capacity = this.o.maxConcurrency - this.active.size;
+      if (capacity <= 0) {
+        await this.sleep(this.o.idleIntervalMs); // woken when an attempt finishes
+        continue;
+      }
+      this.wakePending = false;
+      let claims: ClaimedDelivery[];
+      try {
+        claims = await this.store.claimDue(
+          this.workerId,
+          Math.min(this.o.batchSize, capacity),
+          this.o.leaseMs,
+          this.now(),
+        );
+      } catch (err) {
+        this.logger.error({ err }, 'claiming deliveries failed');
+        await this.sleep(this.o.idleIntervalMs);
+        continue;
+      }
+      if (claims.length === 0) {
+        let wait = this.o.idleIntervalMs;
+        try {
+          const next = await this.store.nextDueAt();
+          if (next) {
+            wait = Math.min(wait, Math.max(0, next.getTime() - this.now().getTime()));
+          }
+        } catch (err) {
+          this.logger.error({ err }, 'reading the queue failed');
+        }
+        await this.sleep(wait);
+        continue;
+      }
+      const endpoints = new Map<string, Promise<Endpoint | null>>();
+      const deferred: { id: string; at: Date }[] = [];
+      for (const claim of claims) {
+        const key = `${claim.delivery.tenantId}/${claim.delivery.endpointId}`;
+        let endpoint = endpoints.get(key);
+        if (!endpoint) {
+          endpoint = this.store.getEndpoint(claim.delivery.tenantId, claim.delivery.endpointId);
+          endpoints.set(key, endpoint);
+        }
+        let ep: Endpoint | null;
+        try {
+          ep = await endpoint;
+        } catch (err) {
+          this.logger.error({ err, deliveryId: claim.delivery.id }, 'loading the endpoint failed');
+          deferred.push({
+            id: claim.delivery.id,
+            at: new Date(this.now().getTime() + this.o.idleIntervalMs),
+          });
+          continue;
+        }
+        if (!ep?.enabled) {
+          continue; // disabling or deleting the endpoint already cancelled this delivery
+        }
+        const wait = this.admit(ep);
+        if (wait > 0) {
+          deferred.push({ id: claim.delivery.id, at: new Date(this.now().getTime() + wait) });
+          continue;
+        }
+        this.track(this.deliver(claim, ep));
+      }
+      if (deferred.length > 0) {
+        await Promise.all(
+          deferred.map((d) =>
+            this.store.release(this.workerId, { deliveryIds: [d.id], at: d.at }).catch((err: unknown) => {
+              this.logger.error({ err }, 'deferring a delivery failed; its lease will expire');
+            }),
+          ),
+        );
+      }
+    }
+  }
+
+  /** 0 = go now; otherwise how long to wait (endpoint at its concurrency cap or out of rate tokens). */
+  private admit(ep: Endpoint): number {
+    if ((this.perEndpoint.get(ep.id) ?? 0) >= this.o.endpointConcurrency) {
+      return DEFER_BUSY_MS;
+    }
+    if (ep.rateLimitPerSecond) {
+      let bucket = this.buckets.get(ep.id);
+      if (!bucket || bucket.ratePerSecond !== ep.rateLimitPerSecond) {
+        bucket = new TokenBucket(ep.rateLimitPerSecond, Date.now());
+        this.buckets.set(ep.id, bucket);
+      }
+      const taken = bucket.take(Date.now());
+      if (!taken.ok) {
+        return taken.waitMs;
+      }
+    }
+    return 0;
+  }
+
+  private track(p: Promise<void>): void {
+    this.active.add(p);
+    void p.finally(() => {
+      this.active.delete(p);
+      this.notify();
+    });
+  }
+
+  private async deliver(claim: ClaimedDelivery, endpoint: Endpoint): Promise<void> {
+    this.perEndpoint.set(endpoint.id, (this.perEndpoint.get(endpoint.id) ?? 0) + 1);
+    try {
+      await this.attempt(claim, endpoint, { trackHealth: true, retries: true });
+    } catch (err) {
+      if (err instanceof SendAbortedError) {
+        await this.store.release(this.workerId, { deliveryIds: [claim.delivery.id] }).catch(() => {});
+        return;
+      }
+      this.logger.error(
+        { err, deliveryId: claim.delivery.id },
+        'delivery failed unexpectedly; the lease will expire',
+      );
+    } finally {
+      const n = (this.perEndpoint.get(endpoint.id) ?? 1) - 1;
+      if (n <= 0) {
+        this.perEndpoint.delete(endpoint.id);
+      } else {
+        this.perEndpoint.set(endpoint.id, n);
+      }
+    }
+  }
+
+  private async tenant(tenantId: string): Promise<Tenant | null> {
+    const hit = this.tenants.get(tenantId);
+    if (hit && Date.now() - hit.at < TENANT_CACHE_MS) {
+      return hit.tenant;
+    }
+    const tenant = await this.store.getTenant(tenantId);
+    this.tenants.set(tenantId, { tenant, at: Date.now() });
+    return tenant;
+  }
+
+  private planOf(tenant: Tenant | null): Plan {
+    return (
+      (tenant ? this.plans[tenant.plan] : undefined) ??
+      this.plans[this.o.defaultPlan] ??
+      DEFAULT_PLANS.default!
+    );
+  }
+
+  /** Renders, signs, sends and records one attempt. */
+  private async attempt(
+    claim: ClaimedDelivery,
+    endpoint: Endpoint,
+    mode: { trackHealth: boolean; retries: boolean },
+  ): Promise<Attempt> {
+    const { message, delivery } = claim;
+    const body = JSON.stringify(
+      wrap(endpoint.envelope, {
+        id: message.id,
+        type: message.eventType,
+        timestamp: message.timestamp,
+        data: message.data,
+        context: message.context,
+        customData: message.customData,
+      }),
+    );
+    // A fresh timestamp and signature per attempt, the same webhook-id every time (HARDENING 46).
+    const timestamp = this.now();
+    const secrets = [
+      endpoint.secrets.current,
+      ...endpoint.secrets.previous
+        .filter((p) => p.expiresAt.getTime() > timestamp.getTime())
+        .map((p) => p.secret),
+    ];
+    const signed = await signRequest(endpoint.signature, { secrets, body, id: message.id, timestamp });
+    const headers: Record<string, string> = {
+      ...endpoint.headers,
+      'content-type': 'application/json',
+      'user-agent': this.o.userAgent,
+      'accept-encoding': 'identity',
+      'webhook-id': message.id,
+      ...signed,
+    };
+    const result = await this.sender.send(endpoint.url, body, headers, this.shutdown.signal);
+    const outcome = mode.retries
+      ? this.decide(result, delivery.cycleAttempts + 1, this.planOf(await this.tenant(delivery.tenantId)))
+      : result.errorKind === 'none'
+        ? ({ kind: 'succeeded' } as const)
+        : ({ kind: 'failed' } as const);
+    const recorded = await this.store.recordAttempt({
+      deliveryId: delivery.id,
+      workerId: this.workerId,
+      attempt: {
+        startedAt: result.startedAt,
+        durationMs: result.durationMs,
+        statusCode: result.statusCode,
+        errorKind: result.errorKind,
+        error: result.error,
+        responsePreview: result.responsePreview,
+        requestHeaders: headers,
+      },
+      outcome,
+      trackHealth: mode.trackHealth,
+    });
+    this.onAttempt?.({ attempt: recorded.attempt, endpoint, outcome });
+    if (mode.trackHealth) {
+      if (result.statusCode === 410) {
+        await this.disable(endpoint, 'the receiver answered 410 Gone');
+      } else if (
+        result.errorKind !== 'none' &&
+        recorded.endpointFailingSince &&
+        timestamp.getTime() - recorded.endpointFailingSince.getTime() >= this.o.disableAfterMs
+      ) {
+        await this.disable(
+          endpoint,
+          `failing continuously since ${recorded.endpointFailingSince.toISOString()}`,
+          recorded.endpointFailingSince,
+        );
+      }
+    }
+    return recorded.attempt;
+  }
+
+  private decide(result: SendResult, attemptNumber: number, plan: Plan): AttemptOutcome {
+    if (result.errorKind === 'none') {
+      return { kind: 'succeeded' };
+    }
+    if (result.statusCode === 410) {
+      return { kind: 'failed' };
+    }
+    let delay = retryDelayMs(plan.retryScheduleMs, attemptNumber, {
+      jitter: this.o.jitter,
+      random: this.random,
+    });
+    if (delay === null) {
+      return { kind: 'failed' };
+    }
+    if (result.statusCode === 429 || result.statusCode === 503) {
+      // Honour Retry-After (never sooner than our own schedule), clamped so a receiver can't park a delivery
+      // for days (HARDENING 34).
+      const asked = parseRetryAfter(result.retryAfterHeader, this.now());
+      if (asked !== null) {
+        delay = Math.max(delay, Math.min(asked, this.o.maxRetryAfterMs));
+      }
+    }
+    return { kind: 'retry', nextAttemptAt: new Date(this.now().getTime() + delay) };
+  }
+
+  private async disable(endpoint: Endpoint, reason: string, failingSince?: Date): Promise<void> {
+    try {
+      await this.store.disableEndpoint(endpoint.tenantId, endpoint.id, reason);
+      this.buckets.delete(endpoint.id);
+      await this.store.publish(endpoint.tenantId, {
+        eventType: WEBHOOK_DISABLED_EVENT,
+        data: {
+          endpointId: endpoint.id,
+          url: redactUrl(endpoint.url),
+          reason,
+          ...(failingSince ? { failingSince: failingSince.toISOString() } : {}),
+        },
+      });
+      this.notify();
+    } catch (err) {
+      this.logger.error({ err, endpointId: endpoint.id }, 'disabling the endpoint failed');
+    }
+  }
+
+  /**
+   * Sends one test event to `endpoint` right away, outside the queue, and returns the attempt (status,
+   * duration, response preview). It shows up in the delivery log; it is not retried and does not count
+   * towards the endpoint's failure streak.
+   */
+  async sendTest(endpoint: Endpoint, input?: Partial<MessageInput>): Promise<Attempt> {
+    const claim = await this.store.createDirectDelivery(
+      endpoint.tenantId,
+      endpoint.id,
+      {
+        eventType: input?.eventType ?? 'webhook.test',
+        data: input?.data ?? { message: 'Test event from Hookwire', endpointId: endpoint.id },
+        timestamp: input?.timestamp,
+        customData: input?.customData,
+      },
+      this.workerId,
+      this.o.leaseMs,
+      this.now(),
+    );
+    return this.attempt(claim, endpoint, { trackHealth: false, retries: false });
+  }
+}
