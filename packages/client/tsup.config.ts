@@ -1,4 +1,4 @@
 import { defineConfig } from 'tsup';
-import { base } from '../../tsup.config.base';
+import { base } from '../../tsup.config.base.js';
 
 export default defineConfig({ ...base });
