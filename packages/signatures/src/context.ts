@@ -78,3 +78,62 @@ export function malformed(message: string): WebhookVerificationError {
 export function noMatch(message: string): WebhookVerificationError {
   return new WebhookVerificationError('no_matching_signature', message);
 }
+
+function matchesAny(backend: CryptoBackend, mac: Uint8Array, candidates: readonly Uint8Array[]): boolean {
+  let found = false;
+  for (let i = 0; i < candidates.length; i++) {
+    // Every candidate is compared, even after a match.
+    found = backend.timingSafeEqual(mac, candidates[i]!) || found;
+  }
+  return found;
+}
+
+/**
+ * Whether any key's HMAC of `head + body + tail` equals any candidate signature. Stays synchronous when the
+ * backend is (node:crypto), so a verification costs no extra promise hops.
+ */
+export function anyHmacMatches(
+  backend: CryptoBackend,
+  keys: readonly Uint8Array[],
+  head: string,
+  body: string | Uint8Array,
+  tail: string,
+  candidates: readonly Uint8Array[],
+): boolean | Promise<boolean> {
+  for (let i = 0; i < keys.length; i++) {
+    const r = backend.hmacSha256(keys[i]!, head, body, tail);
+    if (!(r instanceof Uint8Array)) {
+      return finishAsync(r, i, backend, keys, head, body, tail, candidates);
+    }
+    if (matchesAny(backend, r, candidates)) {
+      return true;
+    }
+  }
+  return false;
+}
+
+async function finishAsync(
+  pending: Promise<Uint8Array>,
+  index: number,
+  backend: CryptoBackend,
+  keys: readonly Uint8Array[],
+  head: string,
+  body: string | Uint8Array,
+  tail: string,
+  candidates: readonly Uint8Array[],
+): Promise<boolean> {
+  if (matchesAny(backend, await pending, candidates)) {
+    return true;
+  }
+  for (let i = index + 1; i < keys.length; i++) {
+    if (matchesAny(backend, await backend.hmacSha256(keys[i]!, head, body, tail), candidates)) {
+      return true;
+    }
+  }
+  return false;
+}
+
+/** Applies `then` to a value or a promise of it, staying synchronous for a plain value. */
+export function thenMaybe<T, U>(value: T | Promise<T>, then: (v: T) => U): U | Promise<U> {
+  return value instanceof Promise ? value.then(then) : then(value);
+}

@@ -1,5 +1,5 @@
 import { base64Decode, base64Encode, utf8 } from './bytes.js';
-import { type CryptoBackend, KeyCache } from './crypto/backend.js';
+import { type CryptoBackend, KeyCache, markInternalKey } from './crypto/backend.js';
 import { defaultCryptoBackend } from './crypto/default.js';
 import { WebhookVerificationError } from './errors.js';
 
@@ -36,16 +36,19 @@ export function invalidSecret(detail: string): WebhookVerificationError {
 /* Decoded keys for string secrets, so a hot verifier never re-decodes base64 and the crypto backends can cache
    their key objects by the identity of the returned array. Bounded: cleared when it grows past the limit. */
 const CACHE_LIMIT = 1024;
-const decoded = new Map<string, Uint8Array>();
+const standardKeys = new Map<string, Uint8Array>();
+const utf8Keys = new Map<string, Uint8Array>();
+const seeds = new Map<string, Uint8Array>();
+const publicKeys = new Map<string, Uint8Array>();
 
-function cached(cacheKey: string, make: () => Uint8Array): Uint8Array {
-  let key = decoded.get(cacheKey);
+function cached(cache: Map<string, Uint8Array>, secret: string, make: () => Uint8Array): Uint8Array {
+  let key = cache.get(secret);
   if (key === undefined) {
-    key = make();
-    if (decoded.size >= CACHE_LIMIT) {
-      decoded.clear();
+    key = markInternalKey(make());
+    if (cache.size >= CACHE_LIMIT) {
+      cache.clear();
     }
-    decoded.set(cacheKey, key);
+    cache.set(secret, key);
   }
   return key;
 }
@@ -79,7 +82,7 @@ export function standardSecretKey(secret: Secret): Uint8Array {
   if (typeof secret !== 'string') {
     return nonEmptyBytes(secret instanceof Uint8Array ? secret : invalidType());
   }
-  return cached(`s:${secret}`, () => decodePrefixed(secret, 'whsec_', 'secret'));
+  return cached(standardKeys, secret, () => decodePrefixed(secret, 'whsec_', 'secret'));
 }
 
 /**
@@ -93,7 +96,7 @@ export function utf8SecretKey(secret: Secret): Uint8Array {
   if (secret === '') {
     throw invalidSecret('the secret is empty');
   }
-  return cached(`u:${secret}`, () => utf8(secret));
+  return cached(utf8Keys, secret, () => utf8(secret));
 }
 
 function invalidType(): never {
@@ -106,7 +109,7 @@ function invalidType(): never {
  */
 export function ed25519Seed(secret: Secret): Uint8Array {
   if (typeof secret === 'string') {
-    return cached(`k:${secret}`, () => seedOf(decodePrefixed(secret, 'whsk_', 'signing key')));
+    return cached(seeds, secret, () => seedOf(decodePrefixed(secret, 'whsk_', 'signing key')));
   }
   return seedOf(nonEmptyBytes(secret instanceof Uint8Array ? secret : invalidType()));
 }
@@ -129,7 +132,7 @@ export async function ed25519PublicKey(secret: Secret, backend: CryptoBackend): 
   }
   const bytes =
     typeof secret === 'string'
-      ? cached(`p:${secret}`, () => decodePrefixed(secret, 'whpk_', 'public key'))
+      ? cached(publicKeys, secret, () => decodePrefixed(secret, 'whpk_', 'public key'))
       : nonEmptyBytes(secret instanceof Uint8Array ? secret : invalidType());
   if (bytes.byteLength !== 32) {
     throw invalidSecret(`an Ed25519 public key is 32 bytes, got ${bytes.byteLength}`);

@@ -48,7 +48,17 @@ export interface VerifyResult {
  * @example
  * const { id } = await verify(schemes.standard(), { secret: process.env.WEBHOOK_SECRET!, body: rawBody, headers: req.headers });
  */
-export async function verify(scheme: Scheme, options: VerifyOptions): Promise<VerifyResult> {
+export function verify(scheme: Scheme, options: VerifyOptions): Promise<VerifyResult> {
+  // Not `async`: on node:crypto the whole check runs synchronously and settles one promise, with no extra hops.
+  try {
+    const result = verifyNow(scheme, options);
+    return result instanceof Promise ? result : Promise.resolve(result);
+  } catch (error) {
+    return Promise.reject(error);
+  }
+}
+
+function verifyNow(scheme: Scheme, options: VerifyOptions): VerifyResult | Promise<VerifyResult> {
   assertRawBody(options.body);
   const body = toHashable(options.body);
   if (options.maxBodyBytes !== undefined && byteLength(body) > options.maxBodyBytes) {

@@ -32,6 +32,8 @@ export interface CryptoBackend {
   ): boolean | Promise<boolean>;
   /** The 32-byte raw public key of a 32-byte seed. */
   ed25519PublicKey(seed: Uint8Array): Uint8Array | Promise<Uint8Array>;
+  /** Constant-time comparison (equal lengths only matter; different lengths return false). */
+  timingSafeEqual(a: Uint8Array, b: Uint8Array): boolean;
 }
 
 /** DER prefixes that turn a raw Ed25519 seed / public key into PKCS#8 / SPKI (RFC 8410). */
@@ -66,7 +68,7 @@ export class KeyCache<T> {
 
   get(key: Uint8Array, create: (key: Uint8Array) => T): T {
     const hit = this.#map.get(key);
-    if (hit !== undefined && sameBytes(hit.copy, key)) {
+    if (hit !== undefined && (internalKeys.has(key) || sameBytes(hit.copy, key))) {
       return hit.value;
     }
     const copy = key.slice();
@@ -74,6 +76,15 @@ export class KeyCache<T> {
     this.#map.set(key, { copy, value });
     return value;
   }
+}
+
+/* Key arrays decoded from string secrets by keys.ts: never handed out, never mutated, so no need to re-check. */
+const internalKeys = new WeakSet<Uint8Array>();
+
+/** Marks a key array as owned by this package (see KeyCache). */
+export function markInternalKey(key: Uint8Array): Uint8Array {
+  internalKeys.add(key);
+  return key;
 }
 
 function sameBytes(a: Uint8Array, b: Uint8Array): boolean {

@@ -1,4 +1,5 @@
 import { utf8 } from '../bytes.js';
+import { timingSafeEqual } from '../timing-safe-equal.js';
 import { type CryptoBackend, concatBytes, KeyCache, PKCS8_ED25519_PREFIX } from './backend.js';
 
 /* Web Crypto wants BufferSource; TypeScript 5.9 narrows that to ArrayBuffer-backed views. */
@@ -25,6 +26,7 @@ const verifyKeys = new KeyCache<Promise<CryptoKey>>();
 /** Web Crypto (`crypto.subtle`): Node, Deno, Bun, browsers, Cloudflare Workers, Vercel Edge. */
 export const webCryptoBackend: CryptoBackend = {
   name: 'webcrypto',
+  timingSafeEqual,
   async hmacSha256(key, head, body, tail) {
     const k = await hmacKeys.get(key, (copy) =>
       subtle().importKey('raw', copy as Source, { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']),

@@ -1,9 +1,16 @@
 import { base64Decode, base64Encode, hexDecode, hexEncode } from '../bytes.js';
-import { malformed, noMatch, requireHeader, type SignContext, type VerifyContext } from '../context.js';
+import {
+  anyHmacMatches,
+  malformed,
+  noMatch,
+  requireHeader,
+  type SignContext,
+  thenMaybe,
+  type VerifyContext,
+} from '../context.js';
 import { WebhookConfigError } from '../errors.js';
 import { getHeader, HEADER_NAME } from '../headers.js';
 import { utf8SecretKey } from '../keys.js';
-import { timingSafeEqual } from '../timing-safe-equal.js';
 import type { HmacScheme } from './scheme.js';
 
 /** Options of `schemes.hmac()`. */
@@ -49,7 +56,10 @@ export async function signHmac(scheme: HmacScheme, ctx: SignContext): Promise<Re
   };
 }
 
-export async function verifyHmac(scheme: HmacScheme, ctx: VerifyContext): Promise<Record<string, never>> {
+export function verifyHmac(
+  scheme: HmacScheme,
+  ctx: VerifyContext,
+): Record<string, never> | Promise<Record<string, never>> {
   const keys = ctx.secrets.map(utf8SecretKey);
   const value = requireHeader(getHeader(ctx.headers, scheme.header), scheme.header);
   if (!value.startsWith(scheme.prefix)) {
@@ -62,13 +72,12 @@ export async function verifyHmac(scheme: HmacScheme, ctx: VerifyContext): Promis
       `${scheme.header}: the signature after "${scheme.prefix}" is not ${scheme.encoding === 'hex' ? 'lower-case hex' : 'padded base64'}`,
     );
   }
-  for (const key of keys) {
-    const r = ctx.backend.hmacSha256(key, '', ctx.body, '');
-    if (timingSafeEqual(r instanceof Uint8Array ? r : await r, sig)) {
-      return {};
+  return thenMaybe(anyHmacMatches(ctx.backend, keys, '', ctx.body, '', [sig]), (matched) => {
+    if (!matched) {
+      throw noMatch(
+        `${scheme.header}: the signature does not match the body with the configured secret(s). Verify the raw body bytes (not re-serialised JSON) and check the secret`,
+      );
     }
-  }
-  throw noMatch(
-    `${scheme.header}: the signature does not match the body with the configured secret(s). Verify the raw body bytes (not re-serialised JSON) and check the secret`,
-  );
+    return {};
+  });
 }

@@ -1,17 +1,18 @@
 import { base64Decode, base64Encode } from '../bytes.js';
 import {
+  anyHmacMatches,
   checkTimestamp,
   malformed,
   noMatch,
   requireHeader,
   type SignContext,
+  thenMaybe,
   type VerifyContext,
 } from '../context.js';
 import { WebhookConfigError } from '../errors.js';
 import { getHeader } from '../headers.js';
 import { ed25519PublicKey, ed25519Seed, randomBytes, standardSecretKey } from '../keys.js';
 import { parseStandardSignatureHeader } from '../parse-standard-signature-header.js';
-import { timingSafeEqual } from '../timing-safe-equal.js';
 import type { StandardScheme } from './scheme.js';
 
 /** Options of `schemes.standard()`. */
@@ -80,22 +81,44 @@ export async function signStandard(
   return { [`${p}-id`]: id, [`${p}-timestamp`]: ts, [`${p}-signature`]: signatures.join(' ') };
 }
 
-export async function verifyStandard(
+/* Header names per prefix, built once: property lookups with interned strings stay fast. */
+const headerNameCache = new Map<string, { id: string; timestamp: string; signature: string }>();
+function headerNames(prefix: string): { id: string; timestamp: string; signature: string } {
+  let n = headerNameCache.get(prefix);
+  if (n === undefined) {
+    n = { id: `${prefix}-id`, timestamp: `${prefix}-timestamp`, signature: `${prefix}-signature` };
+    headerNameCache.set(prefix, n);
+  }
+  return n;
+}
+
+export function verifyStandard(
   scheme: StandardScheme,
   ctx: VerifyContext,
-): Promise<{ id: string; timestamp: Date }> {
+): { id: string; timestamp: Date } | Promise<{ id: string; timestamp: Date }> {
+  if (scheme.asymmetric) {
+    // Decode every key first: a configuration error must surface even for a request without headers.
+    return Promise.all(ctx.secrets.map((s) => ed25519PublicKey(s, ctx.backend))).then((keys) =>
+      verifyParsed(scheme, ctx, keys),
+    );
+  }
+  return verifyParsed(scheme, ctx, ctx.secrets.map(standardSecretKey));
+}
+
+function verifyParsed(
+  scheme: StandardScheme,
+  ctx: VerifyContext,
+  keys: readonly Uint8Array[],
+): { id: string; timestamp: Date } | Promise<{ id: string; timestamp: Date }> {
   const p = scheme.headerPrefix;
-  // Decode every secret first: a configuration error must surface even for a request without headers.
-  const keys = scheme.asymmetric
-    ? await Promise.all(ctx.secrets.map((s) => ed25519PublicKey(s, ctx.backend)))
-    : ctx.secrets.map(standardSecretKey);
-  const id = requireHeader(getHeader(ctx.headers, `${p}-id`), `${p}-id`);
-  const tsText = requireHeader(getHeader(ctx.headers, `${p}-timestamp`), `${p}-timestamp`);
-  const sigHeader = requireHeader(getHeader(ctx.headers, `${p}-signature`), `${p}-signature`);
+  const names = headerNames(p);
+  const id = requireHeader(getHeader(ctx.headers, names.id), names.id);
+  const tsText = requireHeader(getHeader(ctx.headers, names.timestamp), names.timestamp);
+  const sigHeader = requireHeader(getHeader(ctx.headers, names.signature), names.signature);
   if (!RECEIVED_ID.test(id)) {
     throw malformed(`${p}-id: expected 1-256 visible ASCII characters`);
   }
-  const timestampMs = checkTimestamp(tsText, 's', ctx.nowMs, ctx.toleranceSeconds, `${p}-timestamp`);
+  const timestampMs = checkTimestamp(tsText, 's', ctx.nowMs, ctx.toleranceSeconds, names.timestamp);
   const entries = parseStandardSignatureHeader(sigHeader);
   const wanted = scheme.asymmetric ? 'v1a' : 'v1';
   const candidates: Uint8Array[] = [];
@@ -116,26 +139,32 @@ export async function verifyStandard(
     );
   }
   const head = `${id}.${tsText}.`;
-  if (scheme.asymmetric) {
-    for (const key of keys) {
-      for (const sig of candidates) {
-        if (sig.byteLength === 64 && (await ctx.backend.ed25519Verify(key, head, ctx.body, '', sig))) {
-          return { id, timestamp: new Date(timestampMs) };
-        }
-      }
+  const done = (matched: boolean) => {
+    if (!matched) {
+      throw noMatch(
+        `${p}-signature: no signature matches the body with the configured secret(s). Verify the raw body bytes (not re-serialised JSON) and check the secret`,
+      );
     }
-  } else {
-    for (const key of keys) {
-      const r = ctx.backend.hmacSha256(key, head, ctx.body, '');
-      const mac = r instanceof Uint8Array ? r : await r;
-      for (const sig of candidates) {
-        if (timingSafeEqual(mac, sig)) {
-          return { id, timestamp: new Date(timestampMs) };
-        }
+    return { id, timestamp: new Date(timestampMs) };
+  };
+  if (scheme.asymmetric) {
+    return anyEd25519Matches(ctx, keys, head, candidates).then(done);
+  }
+  return thenMaybe(anyHmacMatches(ctx.backend, keys, head, ctx.body, '', candidates), done);
+}
+
+async function anyEd25519Matches(
+  ctx: VerifyContext,
+  keys: readonly Uint8Array[],
+  head: string,
+  candidates: readonly Uint8Array[],
+): Promise<boolean> {
+  for (const key of keys) {
+    for (const sig of candidates) {
+      if (sig.byteLength === 64 && (await ctx.backend.ed25519Verify(key, head, ctx.body, '', sig))) {
+        return true;
       }
     }
   }
-  throw noMatch(
-    `${p}-signature: no signature matches the body with the configured secret(s). Verify the raw body bytes (not re-serialised JSON) and check the secret`,
-  );
+  return false;
 }

@@ -1,17 +1,18 @@
 import { hexDecode, hexEncode } from '../bytes.js';
 import {
+  anyHmacMatches,
   checkTimestamp,
   malformed,
   noMatch,
   requireHeader,
   type SignContext,
+  thenMaybe,
   type VerifyContext,
 } from '../context.js';
 import { WebhookConfigError } from '../errors.js';
 import { getHeader, HEADER_NAME } from '../headers.js';
 import { utf8SecretKey } from '../keys.js';
 import { parseTimestampedSignatureHeader } from '../parse-timestamped-signature-header.js';
-import { timingSafeEqual } from '../timing-safe-equal.js';
 import type { TimestampedScheme } from './scheme.js';
 
 /** Options of `schemes.timestamped()`. */
@@ -106,16 +107,12 @@ export async function verifyTimestamped(
     throw noMatch(`${scheme.header}: no ${scheme.version}= signature (found: ${found})`);
   }
   const [head, tail] = template(scheme, parsed.timestamp);
-  for (const key of keys) {
-    const r = ctx.backend.hmacSha256(key, head, ctx.body, tail);
-    const mac = r instanceof Uint8Array ? r : await r;
-    for (const sig of candidates) {
-      if (timingSafeEqual(mac, sig)) {
-        return { timestamp: new Date(timestampMs) };
-      }
+  return thenMaybe(anyHmacMatches(ctx.backend, keys, head, ctx.body, tail, candidates), (matched) => {
+    if (!matched) {
+      throw noMatch(
+        `${scheme.header}: no signature matches the body with the configured secret(s). Verify the raw body bytes (not re-serialised JSON) and check the secret`,
+      );
     }
-  }
-  throw noMatch(
-    `${scheme.header}: no signature matches the body with the configured secret(s). Verify the raw body bytes (not re-serialised JSON) and check the secret`,
-  );
+    return { timestamp: new Date(timestampMs) };
+  });
 }
