@@ -141,6 +141,9 @@ export function createResilientFetch(options: ResilientFetchOptions): (input: Re
   }
 
   async function attemptOnce(request: Request, userSignal: AbortSignal, isLast: boolean): Promise<Response> {
+    if (userSignal.aborted) {
+      throw userSignal.reason; // Already cancelled: send nothing (no 'abort' event will fire for us).
+    }
     const controller = new AbortController();
     const onUserAbort = (): void => controller.abort(userSignal.reason);
     userSignal.addEventListener('abort', onUserAbort, { once: true });

@@ -257,6 +257,19 @@ describe('pagination', () => {
   });
 });
 
+describe('the test server', () => {
+  it('rejects requests that break the spec (so the per-test violation check can fail)', async () => {
+    const { response } = await hw.raw.POST('/api/webhooks', {
+      // biome-ignore lint/suspicious/noExplicitAny: deliberately invalid body to exercise the validator
+      body: { events: 'link.click' } as any,
+    });
+    expect(response.status).toBe(400);
+    const violations = server.violations.splice(0);
+    expect(violations.join('\n')).toMatch(/required property 'url'/);
+    expect(violations.join('\n')).toMatch(/events must be array/);
+  });
+});
+
 describe('createHookwireClient options', () => {
   it('rejects a relative or non-http baseUrl and an empty apiKey', () => {
     expect(() => createHookwireClient({ baseUrl: '/api', apiKey: 'k' })).toThrow(TypeError);
