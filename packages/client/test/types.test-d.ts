@@ -84,11 +84,9 @@ describe('requests are checked against the spec', () => {
     hw.webhooks.create({ url: 'https://x.test', envelope: 'v3' });
     // @ts-expect-error hmac needs a header
     hw.webhooks.create({ url: 'https://x.test', signature: { scheme: 'hmac' } });
+    const url = 'https://x.test';
     // @ts-expect-error unit is s or ms
-    hw.webhooks.create({
-      url: 'https://x.test',
-      signature: { scheme: 'timestamped', header: 'h', unit: 'us' },
-    });
+    hw.webhooks.create({ url, signature: { scheme: 'timestamped', header: 'h', unit: 'us' } });
     // @ts-expect-error rate limit is a number
     hw.webhooks.create({ url: 'https://x.test', rateLimitPerSecond: '10' });
   });
