@@ -4,10 +4,19 @@ import type { EventCreate } from './types.js';
 export type EventMap = Record<string, unknown>;
 
 /**
- * The event map of the client's type parameter: a plain map, or `undefined` for an untyped client.
- * (A catalog from `@hookwire/events` resolves to its map here once that package exports `CatalogMap`.)
+ * The event map of the client's type parameter:
+ * - a catalog from `@hookwire/events` (`defineCatalog(...)`; its `Catalog<TMap>` carries the map in the
+ *   type-only `'~types'` property, read here structurally so this package needs no runtime or type import);
+ * - a plain map `{ 'link.click': { linkId: string } }`;
+ * - `undefined` for an untyped client.
  */
-export type EventMapOf<C> = [C] extends [undefined] ? undefined : C extends EventMap ? C : never;
+export type EventMapOf<C> = [C] extends [undefined]
+  ? undefined
+  : '~types' extends keyof C
+    ? NonNullable<C['~types' & keyof C]>
+    : C extends EventMap
+      ? C
+      : never;
 
 /** Everything of a publish body except `type` and `data`: `id`, `eventTime`, `context`, `customData`. */
 export type PublishExtras = Omit<EventCreate, 'type' | 'data'>;

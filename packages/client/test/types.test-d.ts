@@ -155,3 +155,22 @@ describe('responses are fully typed', () => {
     hw.raw.GET('/api/nope');
   });
 });
+
+describe('catalogs shaped like @hookwire/events Catalog<TMap>', () => {
+  // The same shape as `Catalog<TMap>` of @hookwire/events: the map rides on the type-only '~types' property.
+  interface CatalogLike<TMap extends Record<string, unknown>> {
+    readonly types: readonly (keyof TMap & string)[];
+    readonly '~types'?: TMap | undefined;
+  }
+  const catalog = {} as CatalogLike<LinkEvents>;
+
+  it('types publish from `typeof catalog` and from the catalog option', () => {
+    const explicit = createHookwireClient<typeof catalog>(options);
+    explicit.events.publish({ type: 'link.click', data: { linkId: 'l', country: 'FR' } });
+    // @ts-expect-error unknown event name
+    explicit.events.publish({ type: 'link.gone', data: {} });
+    const inferred = createHookwireClient({ ...options, catalog });
+    // @ts-expect-error wrong data type
+    inferred.events.publish({ type: 'link.created', data: { linkId: 'l', url: 1 } });
+  });
+});
