@@ -111,6 +111,22 @@ describe('openapi/hookwire.yaml', () => {
     },
   );
 
+  it('keeps every problem example consistent: status matches the response, type matches the code', () => {
+    let checked = 0;
+    for (const op of spec.operations) {
+      for (const response of op.responses.filter((r) => r.contentType === 'application/problem+json')) {
+        for (const example of response.examples as { status: number; code: string; type: string }[]) {
+          expect(example.status, `${op.operationId} ${response.status}`).toBe(response.status);
+          expect(example.type).toBe(
+            `https://hookwire.dev/problems/${example.code.toLowerCase().replaceAll('_', '-')}`,
+          );
+          checked++;
+        }
+      }
+    }
+    expect(checked).toBeGreaterThan(100);
+  });
+
   it('rejects invalid values with the same schemas (the validator is not vacuous)', () => {
     const create = spec.operations.find((o) => o.operationId === 'createWebhook');
     const schema = create?.requestBody?.schema ?? {};
