@@ -125,6 +125,10 @@ export function parseRetryAfter(value: string | null, now: number = Date.now()):
   if (/^\d+$/.test(trimmed)) {
     return Number(trimmed) * 1000;
   }
+  // HTTP-date (RFC 9110 §5.6.7) always starts with a day name; Date.parse alone would also accept "-5" or "1.5".
+  if (!/^[A-Za-z]{3,9},? /.test(trimmed)) {
+    return undefined;
+  }
   const date = Date.parse(trimmed);
   return Number.isNaN(date) ? undefined : Math.max(0, date - now);
 }
