@@ -6,7 +6,8 @@ export type EventMap = Record<string, unknown>;
 /**
  * The event map of the client's type parameter:
  * - a catalog from `@hookwire/events` (`defineCatalog(...)`; its `Catalog<TMap>` carries the map in the
- *   type-only `'~types'` property, read here structurally so this package needs no runtime or type import);
+ *   type-only `'~types'` property, read here structurally so this package needs no runtime or type import;
+ *   the result equals `CatalogMap<C>`, which `test/events-catalog.test-d.ts` checks);
  * - a plain map `{ 'link.click': { linkId: string } }`;
  * - `undefined` for an untyped client.
  */
