@@ -1,0 +1,144 @@
+import { type Scheme, type Secret, schemes, verify } from '@hookwire/signatures';
+import {
+  EnvelopeError,
+  type ParseEnvelopeOptions,
+  parseEnvelope,
+  parseJson,
+  type WebhookEvent,
+} from '../index.js';
+import type { AnyCatalog, ReceivedEvent, WebhookReceiverOptions } from './options.js';
+import { DEFAULT_MAX_BODY_BYTES } from './read-body.js';
+
+/** The raw request an adapter has read: bytes exactly as received, never re-serialised JSON. */
+export interface RawWebhookRequest {
+  body: Uint8Array | ArrayBuffer | string;
+  headers: Headers | Record<string, string | string[] | undefined>;
+  /** Full request URL; needed by `schemes.token({ query })`. */
+  url?: string;
+}
+
+/** A request that passed every check, with its typed event. */
+export interface VerifiedWebhook<E> {
+  event: E;
+  /**
+   * The id to de-duplicate on. Only ids covered by the signature are trusted (HARDENING #13): the signed
+   * `webhook-id` header, else the envelope's id when the scheme signs the body. Undefined otherwise.
+   */
+  dedupeId: string | undefined;
+}
+
+/** Options after defaults were applied once (see {@link resolveVerifyOptions}). */
+export interface ResolvedVerifyOptions {
+  scheme: Scheme;
+  secrets: readonly Secret[];
+  toleranceSeconds: number;
+  maxBodyBytes: number;
+  catalog: AnyCatalog | undefined;
+  validate: boolean;
+  parseOptions: ParseEnvelopeOptions;
+  signsBody: boolean;
+}
+
+const resolved = new WeakMap<object, ResolvedVerifyOptions>();
+
+/** Applies defaults and checks the configuration once, so a misconfiguration fails at startup. */
+export function resolveVerifyOptions<C extends AnyCatalog | undefined>(
+  options: WebhookReceiverOptions<C>,
+): ResolvedVerifyOptions {
+  const cached = resolved.get(options);
+  if (cached) {
+    return cached;
+  }
+  const secrets = options.secrets ?? (options.secret === undefined ? [] : [options.secret]);
+  if (secrets.length === 0 || secrets.some((s) => s === undefined || s === null || s.length === 0)) {
+    throw new TypeError(
+      'Hookwire receiver: pass `secret` (or `secrets` during a rotation) with the endpoint signing secret, e.g. process.env.WEBHOOK_SECRET.',
+    );
+  }
+  const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+  if (!Number.isInteger(maxBodyBytes) || maxBodyBytes < 0) {
+    throw new TypeError(
+      `Hookwire receiver: maxBodyBytes must be a non-negative integer, received ${maxBodyBytes}`,
+    );
+  }
+  const scheme = options.scheme ?? schemes.standard();
+  const value: ResolvedVerifyOptions = {
+    scheme,
+    secrets,
+    toleranceSeconds: options.toleranceSeconds ?? 300,
+    maxBodyBytes,
+    catalog: options.catalog,
+    validate: options.validate ?? options.catalog !== undefined,
+    parseOptions: options.parse ? { parse: options.parse } : {},
+    signsBody: schemeSignsBody(scheme),
+  };
+  resolved.set(options, value);
+  return value;
+}
+
+/** A token scheme authenticates the sender but leaves the body unsigned, so its ids are not trusted. */
+function schemeSignsBody(scheme: Scheme): boolean {
+  return (scheme as { kind?: unknown }).kind !== 'token';
+}
+
+/**
+ * Verifies one webhook request from bytes you already read, in the order that keeps every check safe:
+ * size limit, signature over the raw bytes, JSON, envelope, catalog validation. It does not de-duplicate
+ * (that needs state: see `createWebhookReceiver`).
+ *
+ * @example
+ * ```ts
+ * const { event } = await verifyWebhookRequest({ body: rawBytes, headers: req.headers }, { secret, catalog: links });
+ * ```
+ * @throws {WebhookVerificationError} size or signature problems (`body_too_large`, `no_matching_signature`, ...).
+ * @throws {EnvelopeError} `invalid_json` or `invalid_envelope`.
+ * @throws {EnvelopeError} `invalid_data` (with every issue) or `unknown_event_type` against the catalog.
+ */
+export async function verifyWebhookRequest<C extends AnyCatalog | undefined = undefined>(
+  input: RawWebhookRequest,
+  options: WebhookReceiverOptions<C>,
+): Promise<VerifiedWebhook<ReceivedEvent<C>>> {
+  const opts = resolveVerifyOptions(options);
+  const verified = await verify(opts.scheme, {
+    secrets: opts.secrets,
+    maxBodyBytes: opts.maxBodyBytes,
+    body: input.body,
+    headers: input.headers,
+    url: input.url,
+    toleranceSeconds: opts.toleranceSeconds,
+  });
+  // A Buffer/Uint8Array is used as is (no copy); only a bare ArrayBuffer needs a view.
+  const body = input.body instanceof ArrayBuffer ? new Uint8Array(input.body) : input.body;
+  let event: WebhookEvent = parseEnvelope(parseJson(body), opts.parseOptions);
+  if (opts.catalog) {
+    if (!opts.catalog.has(event.type)) {
+      throw new EnvelopeError(
+        'unknown_event_type',
+        `Event type "${event.type}" is not in the catalog; update the catalog or stop subscribing to it.`,
+      );
+    }
+    if (opts.validate) {
+      const result = await opts.catalog.validate(event.type, event.data);
+      if (!result.ok) {
+        throw new EnvelopeError(
+          'invalid_data',
+          `The data of "${event.type}" does not match the catalog schema.`,
+          {
+            issues: result.issues,
+          },
+        );
+      }
+      event = { ...event, data: result.value };
+    }
+  }
+  if (event.id === undefined && verified.id !== undefined) {
+    event = { ...event, id: verified.id };
+  }
+  if (event.timestamp === undefined && verified.timestamp !== undefined) {
+    event = { ...event, timestamp: verified.timestamp };
+  }
+  return {
+    event: event as ReceivedEvent<C>,
+    dedupeId: verified.id ?? (opts.signsBody ? event.id : undefined),
+  };
+}
