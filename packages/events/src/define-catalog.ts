@@ -26,12 +26,19 @@ export type InferCatalogMap<S extends Record<string, CatalogSchema>> = {
 
 /**
  * A typed event catalog: event names and the schema of each event's `data`.
+ *
+ * `TType` is always `keyof TMap & string` (leave it to its default). It is a parameter of its own because
+ * `keyof TMap` in the members would make `Catalog` invariant in `TMap`, and then a specific catalog would not
+ * be assignable to `Catalog`.
  */
-export interface Catalog<TMap extends Record<string, unknown> = Record<string, unknown>> {
+export interface Catalog<
+  TMap extends Record<string, unknown> = Record<string, unknown>,
+  TType extends string = keyof TMap & string,
+> {
   /** Event names, in declaration order. */
-  readonly types: readonly (keyof TMap & string)[];
+  readonly types: readonly TType[];
   /** True when `type` is in the catalog (narrows it to the catalog's names). */
-  has(type: string): type is keyof TMap & string;
+  has(type: string): type is TType;
   /**
    * Validates `data` against the schema of `type`, returning every issue with its path, or the validated
    * (for Standard Schemas possibly transformed) value. An unknown type gives one issue naming it.
@@ -46,15 +53,11 @@ export interface Catalog<TMap extends Record<string, unknown> = Record<string, u
   readonly '~types'?: TMap | undefined;
 }
 
-/**
- * Any catalog, whatever its event map: the bound for generics over catalogs. `Catalog` is invariant in its map
- * (the map appears under `keyof`), so `Catalog<Record<string, unknown>>` would reject specific catalogs.
- */
-// biome-ignore lint/suspicious/noExplicitAny: only `any` relates to every map of an invariant type parameter.
-export type AnyCatalog = Catalog<any>;
+/** Any catalog, whatever its event map: the bound for generics over catalogs. */
+export type AnyCatalog = Catalog<Record<string, unknown>>;
 
 /** The event map of a catalog: `{ 'link.click': LinkClickData, ... }`. */
-export type CatalogMap<C> = C extends Catalog<infer M> ? M : never;
+export type CatalogMap<C> = C extends Catalog<infer M, string> ? M : never;
 
 /** The event names of a catalog. */
 export type CatalogEventType<C> = keyof CatalogMap<C> & string;
@@ -123,7 +126,9 @@ interface Entry {
  */
 export function defineCatalog<const S extends Record<string, CatalogSchema>>(
   schemas: S,
-): Catalog<InferCatalogMap<S>> {
+  // The map is spelled out rather than written `InferCatalogMap<S>`: comparing two catalogs through the alias
+  // makes TypeScript measure the alias' variance, which instantiates `FromSchema` generically (TS2589).
+): Catalog<{ [K in keyof S & string]: InferSchemaData<S[K]> }> {
   type Map = InferCatalogMap<S>;
   const names = Object.keys(schemas);
   const invalid = names.filter((name) => !isValidEventName(name));
@@ -169,7 +174,8 @@ export function defineCatalog<const S extends Record<string, CatalogSchema>>(
         const result = await (entry.schema as StandardSchemaV1)['~standard'].validate(data);
         if (result.issues) {
           const issues: ValidationIssue[] = result.issues.map((issue) => ({
-            path: (issue.path ?? []).map(segmentOf),
+            // Array.from, not .map: arktype's path is an Array subclass whose species constructor misreads map's length.
+            path: Array.from(issue.path ?? [], segmentOf),
             message: issue.message,
           }));
           return { ok: false, issues };
