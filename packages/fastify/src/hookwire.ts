@@ -9,7 +9,7 @@ import {
   type WebhookResponse,
 } from '@hookwire/events/receiver';
 import { WebhookVerificationError } from '@hookwire/signatures';
-import type { FastifyPluginAsync, FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import './augment.js';
 
@@ -18,12 +18,28 @@ export type HookwireFastifyOptions = Partial<WebhookReceiverOptions<AnyCatalog |
 /** Per-route options in `config: { webhook: { ... } }`. */
 export type HookwireRouteOptions = Partial<WebhookReceiverOptions<AnyCatalog | undefined>>;
 
-// Per-request slot: `false` on ordinary routes, `true` once an opted-in route's onRequest ran, then the Buffer
-// our parser kept, so a body produced by any other parser is never mistaken for raw bytes. A decorated
-// property (not a WeakMap, not `request.routeOptions`, which builds an object per call) keeps this cheap.
-const kRaw = Symbol('hookwire.rawBody');
-type RawSlot = { [kRaw]: boolean | Buffer };
+// The route's receiver rides on its config under a symbol (Fastify copies config into the route context), so
+// the JSON parser can tell webhook routes apart without an extra hook per request.
+const kReceiver = Symbol('hookwire.receiver');
 const settlers = new WeakMap<FastifyRequest, Extract<ReceiveResult<WebhookEvent>, { ok: true }>>();
+
+/** Carries a rejection from the body parser to the route's error handler, which sends it as is. */
+class RejectedWebhook extends Error {
+  readonly response: WebhookResponse;
+  readonly statusCode: number;
+  constructor(response: WebhookResponse) {
+    super('webhook rejected');
+    this.response = response;
+    this.statusCode = response.status;
+  }
+}
+
+const unsupportedMediaType = problemResponse(
+  415,
+  'unsupported_media_type',
+  'Unsupported media type',
+  'Webhook routes accept application/json bodies only.',
+);
 
 function send(reply: FastifyReply, response: WebhookResponse): FastifyReply {
   return reply.code(response.status).headers(response.headers).send(response.body);
@@ -31,23 +47,39 @@ function send(reply: FastifyReply, response: WebhookResponse): FastifyReply {
 
 const plugin: FastifyPluginAsync<HookwireFastifyOptions> = async (fastify, options) => {
   fastify.decorateRequest('webhook', null);
-  fastify.decorateRequest(kRaw as unknown as string, false);
   const { onProtoPoisoning, onConstructorPoisoning } = fastify.initialConfig;
   const defaultJson = fastify.getDefaultJsonParser(
     onProtoPoisoning ?? 'error',
     onConstructorPoisoning ?? 'error',
   );
 
-  // One JSON parser for the app: opted-in routes keep the exact bytes (verification needs them, HARDENING
-  // #15); every other route is handed to Fastify's own default parser, exactly as before.
+  // One JSON parser for the app. Webhook routes verify the exact bytes right here (HARDENING #15), so the
+  // payload is parsed once; every other route is handed to Fastify's own default parser, exactly as before.
   fastify.addContentTypeParser('application/json', { parseAs: 'buffer' }, (request, body, done) => {
-    const slot = request as unknown as RawSlot;
-    if (slot[kRaw] === true) {
-      slot[kRaw] = body as Buffer;
-      done(null, body);
+    const receiver = (request.routeOptions.config as { [kReceiver]?: WebhookReceiver<WebhookEvent> })[
+      kReceiver
+    ];
+    if (!receiver) {
+      defaultJson(request, (body as Buffer).toString('utf8'), done);
       return;
     }
-    defaultJson(request, (body as Buffer).toString('utf8'), done);
+    receiver
+      .receive(
+        receiver.needsUrl
+          ? { body, headers: request.headers, url: `${request.protocol}://${request.host}${request.url}` }
+          : { body, headers: request.headers },
+      )
+      .then((result) => {
+        if (!result.ok) {
+          done(new RejectedWebhook(result.response), undefined);
+          return;
+        }
+        request.webhook = result.event;
+        if (receiver.dedupes) {
+          settlers.set(request, result);
+        }
+        done(null, result.event.payload);
+      }, done);
   });
 
   fastify.addHook('onRoute', (route) => {
@@ -59,45 +91,20 @@ const plugin: FastifyPluginAsync<HookwireFastifyOptions> = async (fastify, optio
       ...options,
       ...(config === true ? {} : config),
     } as WebhookReceiverOptions<AnyCatalog | undefined>);
+    route.config = { ...route.config, [kReceiver]: receiver } as typeof route.config;
     route.bodyLimit ??= receiver.maxBodyBytes;
-
-    const verifyHook: preHandlerAsyncHookHandler = async function hookwireVerify(request, reply) {
-      const body = (request as unknown as RawSlot)[kRaw];
-      if (typeof body === 'boolean') {
-        return send(
-          reply,
-          problemResponse(
-            415,
-            'unsupported_media_type',
-            'Unsupported media type',
-            'Webhook routes accept application/json bodies only.',
-          ),
-        );
-      }
-      const result = await receiver.receive(
-        receiver.needsUrl
-          ? { body, headers: request.headers, url: `${request.protocol}://${request.host}${request.url}` }
-          : { body, headers: request.headers },
-      );
-      if (!result.ok) {
-        return send(reply, result.response);
-      }
-      request.webhook = result.event;
-      request.body = result.event.payload;
-      if (receiver.dedupes) {
-        settlers.set(request, result);
-      }
-    };
-    route.onRequest = [markWebhookRequest, ...toArray(route.onRequest)];
-    route.preHandler = [verifyHook, ...toArray(route.preHandler)];
+    route.preHandler = [requireVerified, ...toArray(route.preHandler)];
     if (receiver.dedupes) {
       route.onResponse = [settleOnResponse, ...toArray(route.onResponse)];
       route.onRequestAbort = [settleOnAbort, ...toArray(route.onRequestAbort)];
     }
 
-    // Fastify answers an oversized body itself; turn that into our 413 problem, let the rest go up.
+    // Rejections from the parser, and Fastify's own 413, become our problem+json; the rest goes up.
     const userErrorHandler = route.errorHandler;
     route.errorHandler = function hookwireErrorHandler(error, request, reply) {
+      if (error instanceof RejectedWebhook) {
+        return send(reply, error.response);
+      }
       if ((error as { code?: string }).code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
         return send(reply, receiver.reject(bodyTooLarge(receiver.maxBodyBytes)));
       }
@@ -116,8 +123,12 @@ function bodyTooLarge(max: number): WebhookVerificationError {
   );
 }
 
-function markWebhookRequest(request: FastifyRequest, _reply: FastifyReply, done: () => void): void {
-  (request as unknown as RawSlot)[kRaw] = true;
+/** Any other content type (or no body) reached a webhook route unverified: refuse it before the handler. */
+function requireVerified(request: FastifyRequest, reply: FastifyReply, done: () => void): void {
+  if (request.webhook === null) {
+    send(reply, unsupportedMediaType);
+    return;
+  }
   done();
 }
 
