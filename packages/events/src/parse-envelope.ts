@@ -76,14 +76,15 @@ function eventOf(
   id?: string,
   timestamp?: Date,
 ): WebhookEvent {
-  return {
-    ...(id === undefined ? {} : { id }),
-    type,
-    ...(timestamp === undefined ? {} : { timestamp }),
-    data,
-    envelope: kind,
-    payload,
-  };
+  // Plain literals (not conditional spreads): this runs once per received webhook.
+  if (id === undefined) {
+    return timestamp === undefined
+      ? { type, data, envelope: kind, payload }
+      : { type, timestamp, data, envelope: kind, payload };
+  }
+  return timestamp === undefined
+    ? { id, type, data, envelope: kind, payload }
+    : { id, type, timestamp, data, envelope: kind, payload };
 }
 
 function parseV2(payload: Record<string, unknown>): WebhookEvent {

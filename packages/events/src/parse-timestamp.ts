@@ -2,14 +2,27 @@
 const RFC3339 =
   /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?(?:(Z)|([+-])(\d{2}):(\d{2}))$/;
 
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
 function daysInMonth(year: number, month: number): number {
-  return new Date(Date.UTC(year, month, 0)).getUTCDate();
+  if (month === 2 && year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0)) {
+    return 29;
+  }
+  return DAYS_IN_MONTH[month - 1]!;
+}
+
+/** Two ASCII digits at `i` as a number (the regex has already guaranteed they are digits). */
+function two(text: string, i: number): number {
+  return (text.charCodeAt(i) - 48) * 10 + text.charCodeAt(i + 1) - 48;
 }
 
 /**
  * Parses an RFC 3339 timestamp strictly. `Date.parse` alone accepts far more (`'1'`, `'May 1'`, local times
  * without an offset, `2026-02-30` rolled over to March), which would let a malformed envelope through with
  * a wrong time; this returns `undefined` for all of those.
+ *
+ * Receivers call this once per request, so it reads fields by position instead of allocating match arrays
+ * and intermediate Dates.
  */
 export function parseTimestamp(value: unknown): Date | undefined {
   if (typeof value !== 'string') {
@@ -19,14 +32,12 @@ export function parseTimestamp(value: unknown): Date | undefined {
   if (!m) {
     return undefined;
   }
-  const [year, month, day, hour, minute, second] = m.slice(1, 7).map(Number) as [
-    number,
-    number,
-    number,
-    number,
-    number,
-    number,
-  ];
+  const year = Number(m[1]);
+  const month = two(value, 5);
+  const day = two(value, 8);
+  const hour = two(value, 11);
+  const minute = two(value, 14);
+  const second = two(value, 17);
   if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) {
     return undefined;
   }
@@ -34,7 +45,7 @@ export function parseTimestamp(value: unknown): Date | undefined {
     return undefined;
   }
   let offsetMinutes = 0;
-  if (!m[8]) {
+  if (m[8] === undefined) {
     const offsetHour = Number(m[10]);
     const offsetMinute = Number(m[11]);
     if (offsetHour > 23 || offsetMinute > 59) {
@@ -42,10 +53,14 @@ export function parseTimestamp(value: unknown): Date | undefined {
     }
     offsetMinutes = (m[9] === '-' ? -1 : 1) * (offsetHour * 60 + offsetMinute);
   }
-  const millis = Number((m[7] ?? '').padEnd(3, '0').slice(0, 3));
-  const utc = new Date(0);
-  // setUTCFullYear keeps years 0-99 literal (Date.UTC would map them to 1900-1999).
-  utc.setUTCFullYear(year, month - 1, day);
-  utc.setUTCHours(hour, minute, second, millis);
-  return new Date(utc.getTime() - offsetMinutes * 60_000);
+  const fraction = m[7];
+  const millis = fraction === undefined ? 0 : Number(fraction.padEnd(3, '0').slice(0, 3));
+  let utc = Date.UTC(year, month - 1, day, hour, minute, second, millis);
+  if (year < 100) {
+    // Date.UTC maps years 0-99 to 1900-1999; setUTCFullYear keeps them literal.
+    const d = new Date(utc);
+    d.setUTCFullYear(year);
+    utc = d.getTime();
+  }
+  return new Date(utc - offsetMinutes * 60_000);
 }
