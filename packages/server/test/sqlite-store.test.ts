@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createSecretBox } from '../src/crypto/secret-box.js';
+import { sqliteMigrations } from '../src/store/sqlite-migrations.js';
 import { SqliteStore } from '../src/store/sqlite-store.js';
 import { describeStoreConformance } from './store-conformance.js';
 
@@ -43,17 +44,38 @@ describe('SqliteStore specifics', () => {
   it('runs in WAL mode with foreign keys and records migrations', async () => {
     const { store, dir } = tempStore();
     try {
-      expect(await store.migrate()).toEqual([1]);
+      expect(await store.migrate()).toEqual([1, 2]);
       expect(store.db.pragma('journal_mode', { simple: true })).toBe('wal');
       expect(store.db.pragma('synchronous', { simple: true })).toBe(1); // NORMAL
       expect(store.db.pragma('foreign_keys', { simple: true })).toBe(1);
       expect(store.db.prepare('SELECT version, name FROM schema_migrations').all()).toEqual([
         { version: 1, name: 'initial schema' },
+        { version: 2, name: 'http api fields' },
       ]);
       expect(
-        store.applyMigrations([{ version: 2, name: 'add x', sql: 'CREATE TABLE x (a INTEGER) STRICT' }]),
-      ).toEqual([2]);
+        store.applyMigrations([{ version: 99, name: 'add x', sql: 'CREATE TABLE x (a INTEGER) STRICT' }]),
+      ).toEqual([99]);
       expect(await store.migrate()).toEqual([]);
+    } finally {
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('migration 2 backfills the event type of existing deliveries', async () => {
+    const { store, dir } = tempStore();
+    try {
+      store.applyMigrations(sqliteMigrations.filter((m) => m.version === 1));
+      const now = Date.now();
+      store.db.exec(`INSERT INTO tenants (id, name, plan, created_at, updated_at) VALUES ('tnt_1', 't', 'p', ${now}, ${now});
+        INSERT INTO endpoints (id, tenant_id, url, signature, secrets, created_at, updated_at)
+          VALUES ('wh_1', 'tnt_1', 'https://x.example', '{"scheme":"standard"}', '{"current":"s","previous":[]}', ${now}, ${now});
+        INSERT INTO messages (id, tenant_id, event_type, data, event_time, created_at)
+          VALUES ('msg_1', 'tnt_1', 'link.click', '{}', ${now}, ${now});
+        INSERT INTO deliveries (id, tenant_id, message_id, endpoint_id, status, created_at, updated_at)
+          VALUES ('dlv_1', 'tnt_1', 'msg_1', 'wh_1', 'failed', ${now}, ${now});`);
+      expect(await store.migrate()).toEqual([2]);
+      expect(await store.getDelivery('tnt_1', 'dlv_1')).toMatchObject({ eventType: 'link.click' });
     } finally {
       await store.close();
       rmSync(dir, { recursive: true, force: true });

@@ -526,6 +526,190 @@ export function describeStoreConformance(name: string, makeStore: MakeStore): vo
         await expectCode(store.revokeApiKey(other, k.id), 'NOT_FOUND');
       });
 
+      it('api keys carry an optional expiry', async () => {
+        const k = await store.createApiKey(tenantId, {
+          name: 'temp',
+          prefix: 'exp123',
+          hash: 'e'.repeat(64),
+          expiresAt: at(60_000),
+        });
+        expect(k.expiresAt?.getTime()).toBe(at(60_000).getTime());
+        const plain = await store.createApiKey(tenantId, {
+          name: 'p',
+          prefix: 'exp124',
+          hash: 'e'.repeat(64),
+        });
+        expect(plain.expiresAt).toBeNull();
+      });
+
+      it('event types: category filter, delete refused while an endpoint subscribes by name', async () => {
+        await store.upsertEventType(tenantId, { name: 'link.click', category: 'Links' });
+        await store.upsertEventType(tenantId, { name: 'sms.sent', category: 'Messaging' });
+        expect((await store.getEventType(tenantId, 'link.click'))?.category).toBe('Links');
+        const links = await store.listEventTypes(tenantId, { category: 'Links' });
+        expect(links.items.map((t) => t.name)).toEqual(['link.click']);
+        const ep = await store.createEndpoint(tenantId, endpointInput({ events: ['link.click'] }));
+        await expectCode(store.deleteEventType(tenantId, 'link.click'), 'CONFLICT');
+        await store.updateEndpoint(tenantId, ep.id, { events: ['sms.sent'] });
+        await store.deleteEventType(tenantId, 'link.click');
+        expect(await store.getEventType(tenantId, 'link.click')).toBeNull();
+      });
+
+      it('endpoints list filters by enabled and by the type they would receive', async () => {
+        const all = await store.createEndpoint(tenantId, endpointInput());
+        const clicks = await store.createEndpoint(tenantId, endpointInput({ events: ['link.*'] }));
+        const off = await store.createEndpoint(
+          tenantId,
+          endpointInput({ events: ['sms.sent'], enabled: false }),
+        );
+        const ids = async (f: { enabled?: boolean; eventType?: string }) =>
+          (await store.listEndpoints(tenantId, f)).items.map((e) => e.id).sort();
+        expect(await ids({ eventType: 'link.click' })).toEqual([all.id, clicks.id].sort());
+        expect(await ids({ enabled: false })).toEqual([off.id]);
+        expect(await ids({ enabled: true, eventType: 'sms.sent' })).toEqual([all.id]);
+      });
+
+      it('messages: per-event context over the tenant context, external id dedupe for 24 h, time filters', async () => {
+        await store.createEndpoint(tenantId, endpointInput());
+        const first = await store.publish(
+          tenantId,
+          { eventType: 'a.b', data: 1, context: { campaignId: 'c1' }, externalId: 'ext-1' },
+          undefined,
+          T0,
+        );
+        expect(first).toMatchObject({ deliveries: 1, duplicate: false });
+        expect(first.message).toMatchObject({
+          externalId: 'ext-1',
+          context: { accountId: 'acc_1', campaignId: 'c1' },
+        });
+        const again = await store.publish(
+          tenantId,
+          { eventType: 'a.b', data: 2, externalId: 'ext-1' },
+          undefined,
+          at(1000),
+        );
+        expect(again).toMatchObject({ deliveries: 0, duplicate: true });
+        expect(again.message.id).toBe(first.message.id);
+        const later = await store.publish(
+          tenantId,
+          { eventType: 'a.b', data: 3, externalId: 'ext-1' },
+          undefined,
+          at(86_400_000 + 1),
+        );
+        expect(later.duplicate).toBe(false);
+        const inWindow = await store.listMessages(tenantId, { since: T0, until: at(1000) });
+        expect(inWindow.items.map((m) => m.id)).toEqual([first.message.id]);
+        const [d] = (await store.listDeliveries(tenantId, { messageId: first.message.id })).items;
+        expect(d?.eventType).toBe('a.b');
+        expect((await store.listDeliveries(tenantId, { eventType: 'x.y' })).items).toEqual([]);
+        expect(
+          (await store.listDeliveries(tenantId, { since: at(1), until: at(86_400_002) })).items,
+        ).toHaveLength(1);
+      });
+
+      it('batch publish: idempotency replays the whole batch, another body conflicts', async () => {
+        await store.createEndpoint(tenantId, endpointInput());
+        const key = { key: 'batch-1', requestHash: 'h1' };
+        const inputs = [1, 2].map((n) => ({ eventType: 'a.b', data: n }));
+        const r1 = await store.publishBatch(tenantId, inputs, T0, key);
+        const r2 = await store.publishBatch(tenantId, inputs, T0, key);
+        expect(r2.map((r) => r.message.id)).toEqual(r1.map((r) => r.message.id));
+        expect(r2.map((r) => r.deliveries)).toEqual([1, 1]);
+        expect(r2.every((r) => r.duplicate)).toBe(true);
+        await expectCode(
+          store.publishBatch(tenantId, inputs, T0, { key: 'batch-1', requestHash: 'h2' }),
+          'IDEMPOTENCY_CONFLICT',
+        );
+        expect((await store.listMessages(tenantId)).items).toHaveLength(2);
+      });
+
+      it('attempts record their trigger: scheduled, manual after redeliver, replay, test', async () => {
+        const ep = await store.createEndpoint(tenantId, endpointInput());
+        await store.publish(tenantId, { eventType: 'a.b', data: 1 }, undefined, T0);
+        const fail = async (now: Date) => {
+          const [c] = await store.claimDue('w', 1, 30_000, now);
+          return store.recordAttempt({
+            deliveryId: c!.delivery.id,
+            workerId: 'w',
+            attempt: { ...okAttempt(now), statusCode: 500, errorKind: 'http_status' },
+            outcome: { kind: 'failed' },
+          });
+        };
+        const a1 = await fail(T0);
+        expect(a1.attempt.trigger).toBe('scheduled');
+        await store.redeliver(tenantId, a1.delivery.id, at(10));
+        expect((await fail(at(10))).attempt.trigger).toBe('manual');
+        expect(await store.replayFailedSince(tenantId, ep.id, T0, at(20), at(1))).toBe(1);
+        expect(await store.replayFailedSince(tenantId, ep.id, at(1), at(20))).toBe(0);
+        expect((await fail(at(20))).attempt.trigger).toBe('replay');
+        const direct = await store.createDirectDelivery(
+          tenantId,
+          ep.id,
+          { eventType: 'x.test', data: {} },
+          'w',
+          30_000,
+          at(30),
+        );
+        expect(direct.delivery.eventType).toBe('x.test');
+        const t = await store.recordAttempt({
+          deliveryId: direct.delivery.id,
+          workerId: 'w',
+          attempt: okAttempt(at(30)),
+          outcome: { kind: 'succeeded' },
+          trackHealth: false,
+        });
+        expect(t.attempt.trigger).toBe('test');
+      });
+
+      it('redeliver refuses a delivery with a live lease', async () => {
+        await store.createEndpoint(tenantId, endpointInput());
+        await store.publish(tenantId, { eventType: 'a.b', data: 1 }, undefined, T0);
+        const [c] = await store.claimDue('w', 1, 30_000, T0);
+        await expectCode(store.redeliver(tenantId, c!.delivery.id, at(10)), 'CONFLICT');
+        // Once the lease has expired the delivery is fair game again.
+        expect((await store.redeliver(tenantId, c!.delivery.id, at(30_001))).status).toBe('pending');
+      });
+
+      it('sources: fields, update, token rotation with overlap', async () => {
+        const s = await store.createSource(tenantId, {
+          name: 'shop',
+          description: 'storefront',
+          tokenHash: 'a'.repeat(64),
+          eventTypeMapping: { pointer: '/event', map: { purchase: 'activity.purchase' } },
+        });
+        expect(s).toMatchObject({
+          description: 'storefront',
+          enabled: true,
+          eventType: null,
+          eventTypeMapping: { pointer: '/event', map: { purchase: 'activity.purchase' } },
+          previousTokenExpiresAt: null,
+        });
+        const u = await store.updateSource(tenantId, s.id, {
+          enabled: false,
+          eventType: 'activity.custom',
+          eventTypeMapping: null,
+        });
+        expect(u).toMatchObject({
+          enabled: false,
+          eventType: 'activity.custom',
+          eventTypeMapping: null,
+          name: 'shop',
+        });
+        const r = await store.rotateSourceToken(tenantId, s.id, 'b'.repeat(64), 60_000, T0);
+        expect(r.previousTokenExpiresAt?.getTime()).toBe(at(60_000).getTime());
+        expect(await store.findSourceForIngest(s.id)).toMatchObject({
+          tokenHash: 'b'.repeat(64),
+          previousTokenHash: 'a'.repeat(64),
+        });
+        await store.rotateSourceToken(tenantId, s.id, 'c'.repeat(64));
+        expect(await store.findSourceForIngest(s.id)).toMatchObject({
+          previousTokenHash: null,
+          previousTokenExpiresAt: null,
+        });
+        const other = (await store.createTenant({ name: 'Other' })).id;
+        await expectCode(store.updateSource(other, s.id, { name: 'x' }), 'NOT_FOUND');
+      });
+
       it('sources: create, find for ingest, rotate, delete', async () => {
         const s = await store.createSource(tenantId, {
           name: 'purchases',

@@ -147,4 +147,35 @@ CREATE TABLE sources (
 CREATE INDEX sources_tenant ON sources(tenant_id, id) WHERE deleted_at IS NULL;
 `,
   },
+  {
+    version: 2,
+    name: 'http api fields',
+    sql: `
+ALTER TABLE api_keys ADD COLUMN expires_at INTEGER;
+
+ALTER TABLE event_types ADD COLUMN category TEXT;
+
+ALTER TABLE messages ADD COLUMN external_id TEXT;
+CREATE INDEX messages_external ON messages(tenant_id, external_id) WHERE external_id IS NOT NULL;
+
+-- Denormalised from the message so the log can be filtered by type without a join.
+ALTER TABLE deliveries ADD COLUMN event_type TEXT NOT NULL DEFAULT '';
+UPDATE deliveries SET event_type = (SELECT event_type FROM messages WHERE messages.id = deliveries.message_id);
+-- What caused the next attempt (scheduled, manual, replay, test); copied onto the attempt when it is recorded.
+ALTER TABLE deliveries ADD COLUMN next_trigger TEXT NOT NULL DEFAULT 'scheduled';
+CREATE INDEX deliveries_tenant_type ON deliveries(tenant_id, event_type, id);
+
+ALTER TABLE attempts ADD COLUMN trigger TEXT NOT NULL DEFAULT 'scheduled';
+
+-- Batch publishes replay every message of the batch.
+ALTER TABLE idempotency_keys ADD COLUMN message_ids TEXT;
+
+ALTER TABLE sources ADD COLUMN description TEXT;
+ALTER TABLE sources ADD COLUMN enabled INTEGER NOT NULL DEFAULT 1;
+ALTER TABLE sources ADD COLUMN event_type TEXT;
+ALTER TABLE sources ADD COLUMN event_type_mapping TEXT;
+ALTER TABLE sources ADD COLUMN previous_token_hash TEXT;
+ALTER TABLE sources ADD COLUMN previous_token_expires_at INTEGER;
+`,
+  },
 ];

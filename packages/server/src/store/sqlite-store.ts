@@ -10,18 +10,22 @@ import type {
   ApiKeyRecord,
   Attempt,
   AttemptErrorKind,
+  AttemptTrigger,
   ClaimedDelivery,
   Delivery,
   DeliveryFilter,
   DeliveryStatus,
   Endpoint,
+  EndpointFilter,
   EndpointInput,
   EndpointPatch,
   EndpointSecrets,
   EventType,
   EventTypeInput,
+  EventTypeMapping,
   IdempotencyInput,
   Message,
+  MessageFilter,
   MessageInput,
   Page,
   PageRequest,
@@ -32,6 +36,7 @@ import type {
   RetentionResult,
   Source,
   SourceInput,
+  SourcePatch,
   SourceRecord,
   Store,
   Tenant,
@@ -95,6 +100,10 @@ export class SqliteStore implements Store {
     this.db.pragma(`synchronous = ${options.durability === 'full' ? 'FULL' : 'NORMAL'}`);
     this.db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 5000}`);
     this.db.pragma('foreign_keys = ON');
+    // Endpoint filters (`link.*`, empty = all) live in JSON; the same matcher as the fan-out, callable in SQL.
+    this.db.function('hookwire_matches', { deterministic: true }, (events: unknown, type: unknown) =>
+      matchesEventFilter(JSON.parse(String(events)) as string[], String(type)) ? 1 : 0,
+    );
   }
 
   private stmt(sql: string): Database.Statement {
@@ -243,6 +252,7 @@ export class SqliteStore implements Store {
       createdAt: date(r.created_at),
       lastUsedAt: dateOrNull(r.last_used_at),
       revokedAt: dateOrNull(r.revoked_at),
+      expiresAt: dateOrNull(r.expires_at),
     };
   }
 
@@ -253,14 +263,14 @@ export class SqliteStore implements Store {
 
   async createApiKey(
     tenantId: string,
-    input: { name: string; prefix: string; hash: string },
+    input: { name: string; prefix: string; hash: string; expiresAt?: Date | null },
   ): Promise<ApiKey> {
     this.requireTenant(tenantId);
     const now = Date.now();
     const id = newId('key', now);
     this.stmt(
-      'INSERT INTO api_keys (id, tenant_id, name, prefix, hash, created_at) VALUES (?, ?, ?, ?, ?, ?)',
-    ).run(id, tenantId, input.name, input.prefix, input.hash, now);
+      'INSERT INTO api_keys (id, tenant_id, name, prefix, hash, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
+    ).run(id, tenantId, input.name, input.prefix, input.hash, now, input.expiresAt?.getTime() ?? null);
     return this.publicApiKey(this.stmt('SELECT * FROM api_keys WHERE id = ?').get(id) as Row);
   }
 
@@ -411,10 +421,13 @@ export class SqliteStore implements Store {
     return r ? this.endpointFrom(r) : null;
   }
 
-  async listEndpoints(tenantId: string, page?: PageRequest): Promise<Page<Endpoint>> {
+  async listEndpoints(tenantId: string, page?: EndpointFilter): Promise<Page<Endpoint>> {
+    const enabled = page?.enabled === undefined ? null : page.enabled ? 1 : 0;
+    const type = page?.eventType ?? null;
     return this.page(
-      'SELECT * FROM endpoints WHERE tenant_id = ? AND deleted_at IS NULL',
-      [tenantId],
+      `SELECT * FROM endpoints WHERE tenant_id = ? AND deleted_at IS NULL AND (? IS NULL OR enabled = ?)
+         AND (? IS NULL OR hookwire_matches(events, ?) = 1)`,
+      [tenantId, enabled, enabled, type, type],
       page,
       (r) => this.endpointFrom(r),
       (r) => str(r.id),
@@ -548,6 +561,7 @@ export class SqliteStore implements Store {
       description: str(r.description),
       schema: r.schema === null ? null : json(r.schema),
       archived: r.archived === 1,
+      category: (r.category as string | null) ?? null,
       createdAt: date(r.created_at),
       updatedAt: date(r.updated_at),
     };
@@ -558,16 +572,17 @@ export class SqliteStore implements Store {
     this.tx(() => {
       this.requireTenant(tenantId);
       this.stmt(
-        `INSERT INTO event_types (tenant_id, name, description, schema, archived, created_at, updated_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?)
+        `INSERT INTO event_types (tenant_id, name, description, schema, archived, category, created_at, updated_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT (tenant_id, name) DO UPDATE SET description = excluded.description, schema = excluded.schema,
-           archived = excluded.archived, updated_at = excluded.updated_at`,
+           archived = excluded.archived, category = excluded.category, updated_at = excluded.updated_at`,
       ).run(
         tenantId,
         input.name,
         input.description ?? '',
         input.schema ? JSON.stringify(input.schema) : null,
         input.archived ? 1 : 0,
+        input.category ?? null,
         now,
         now,
       );
@@ -584,15 +599,24 @@ export class SqliteStore implements Store {
 
   async listEventTypes(
     tenantId: string,
-    page?: PageRequest & { includeArchived?: boolean },
+    page?: PageRequest & { includeArchived?: boolean; category?: string },
   ): Promise<Page<EventType>> {
     const limit = pageLimit(page?.limit);
     const after = page?.cursor ? decodeCursor(page.cursor) : null;
     // The catalog reads best in name order, so this list pages by name ascending.
     const rows = this.stmt(
       `SELECT * FROM event_types WHERE tenant_id = ? AND (? = 1 OR archived = 0) AND (? IS NULL OR name > ?)
+         AND (? IS NULL OR category = ?)
        ORDER BY name LIMIT ?`,
-    ).all(tenantId, page?.includeArchived ? 1 : 0, after, after, limit + 1) as Row[];
+    ).all(
+      tenantId,
+      page?.includeArchived ? 1 : 0,
+      after,
+      after,
+      page?.category ?? null,
+      page?.category ?? null,
+      limit + 1,
+    ) as Row[];
     const more = rows.length > limit;
     const items = more ? rows.slice(0, limit) : rows;
     const last = items.at(-1);
@@ -603,10 +627,22 @@ export class SqliteStore implements Store {
   }
 
   async deleteEventType(tenantId: string, name: string): Promise<void> {
-    const r = this.stmt('DELETE FROM event_types WHERE tenant_id = ? AND name = ?').run(tenantId, name);
-    if (r.changes === 0) {
-      throw notFound('event type', name);
-    }
+    this.tx(() => {
+      const subscribed = this.stmt(
+        `SELECT id FROM endpoints WHERE tenant_id = ? AND deleted_at IS NULL
+           AND EXISTS (SELECT 1 FROM json_each(endpoints.events) WHERE value = ?) LIMIT 1`,
+      ).get(tenantId, name) as Row | undefined;
+      if (subscribed) {
+        throw new HookwireServerError(
+          'CONFLICT',
+          `endpoint ${str(subscribed.id)} subscribes to ${name}: unsubscribe it first, or deprecate the type instead`,
+        );
+      }
+      const r = this.stmt('DELETE FROM event_types WHERE tenant_id = ? AND name = ?').run(tenantId, name);
+      if (r.changes === 0) {
+        throw notFound('event type', name);
+      }
+    });
   }
 
   // ---------------------------------------------------------------- messages and deliveries
@@ -620,6 +656,7 @@ export class SqliteStore implements Store {
       timestamp: date(r.event_time),
       context: json(r.context),
       customData: r.custom_data === null ? null : json(r.custom_data),
+      externalId: (r.external_id as string | null) ?? null,
       createdAt: date(r.created_at),
     };
   }
@@ -630,6 +667,7 @@ export class SqliteStore implements Store {
       tenantId: str(r.tenant_id),
       messageId: str(r.message_id),
       endpointId: str(r.endpoint_id),
+      eventType: str(r.event_type),
       status: str(r.status) as DeliveryStatus,
       attemptCount: num(r.attempt_count),
       cycleAttempts: num(r.cycle_attempts),
@@ -648,6 +686,7 @@ export class SqliteStore implements Store {
       tenantId: str(r.tenant_id),
       deliveryId: str(r.delivery_id),
       endpointId: str(r.endpoint_id),
+      trigger: str(r.trigger) as AttemptTrigger,
       startedAt: date(r.started_at),
       durationMs: num(r.duration_ms),
       statusCode: (r.status_code as number | null) ?? null,
@@ -659,44 +698,121 @@ export class SqliteStore implements Store {
     };
   }
 
+  /** The message context: the tenant's, with the event's own keys on top. */
+  private contextOf(tenant: Row, input: MessageInput): string {
+    return input.context && Object.keys(input.context).length > 0
+      ? JSON.stringify({ ...json<Record<string, unknown>>(tenant.context), ...input.context })
+      : str(tenant.context);
+  }
+
   /** Inserts one message and its fan-out; must run inside a transaction. */
-  private insertMessage(
-    tenant: Row,
-    input: MessageInput,
-    now: number,
-  ): { message: Message; deliveries: number } {
+  private insertMessage(tenant: Row, input: MessageInput, now: number): PublishResult {
     const tenantId = str(tenant.id);
+    if (input.externalId !== undefined) {
+      const first = this.stmt(
+        `SELECT * FROM messages WHERE tenant_id = ? AND external_id = ? AND created_at > ?
+         ORDER BY id LIMIT 1`,
+      ).get(tenantId, input.externalId, now - DAY_MS) as Row | undefined;
+      if (first) {
+        return { message: this.messageFrom(first), deliveries: 0, duplicate: true };
+      }
+    }
     const id = newId('msg', now);
     const data = JSON.stringify(input.data ?? null);
     this.stmt(
-      `INSERT INTO messages (id, tenant_id, event_type, data, event_time, context, custom_data, created_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO messages (id, tenant_id, event_type, data, event_time, context, custom_data, external_id,
+         created_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     ).run(
       id,
       tenantId,
       input.eventType,
       data,
       (input.timestamp ?? new Date(now)).getTime(),
-      str(tenant.context),
+      this.contextOf(tenant, input),
       input.customData ? JSON.stringify(input.customData) : null,
+      input.externalId ?? null,
       now,
     );
     const endpoints = this.stmt(
       'SELECT id, events FROM endpoints WHERE tenant_id = ? AND enabled = 1 AND deleted_at IS NULL',
     ).all(tenantId) as Row[];
     const insertDelivery = this.stmt(
-      `INSERT INTO deliveries (id, tenant_id, message_id, endpoint_id, status, next_attempt_at, created_at, updated_at)
-       VALUES (?, ?, ?, ?, 'pending', ?, ?, ?)`,
+      `INSERT INTO deliveries (id, tenant_id, message_id, endpoint_id, event_type, status, next_attempt_at,
+         created_at, updated_at)
+       VALUES (?, ?, ?, ?, ?, 'pending', ?, ?, ?)`,
     );
     let count = 0;
     for (const e of endpoints) {
       if (matchesEventFilter(json<string[]>(e.events), input.eventType)) {
-        insertDelivery.run(newId('dlv', now), tenantId, id, str(e.id), now, now, now);
+        insertDelivery.run(newId('dlv', now), tenantId, id, str(e.id), input.eventType, now, now, now);
         count++;
       }
     }
     const message = this.messageFrom(this.stmt('SELECT * FROM messages WHERE id = ?').get(id) as Row);
-    return { message, deliveries: count };
+    return { message, deliveries: count, duplicate: false };
+  }
+
+  /** The stored outcome of an idempotency key, or null when the key is fresh (or its messages are gone). */
+  private idempotentReplay(tenantId: string, idempotency: IdempotencyInput): PublishResult[] | null {
+    const seen = this.stmt('SELECT * FROM idempotency_keys WHERE tenant_id = ? AND key = ?').get(
+      tenantId,
+      idempotency.key,
+    ) as Row | undefined;
+    if (!seen) {
+      return null;
+    }
+    if (seen.request_hash !== idempotency.requestHash) {
+      throw new HookwireServerError(
+        'IDEMPOTENCY_CONFLICT',
+        'this idempotency key was already used with a different request body: use a new key per request',
+      );
+    }
+    const stored: { id: string; deliveries: number; duplicate?: boolean }[] =
+      seen.message_ids === null
+        ? [{ id: str(seen.message_id), deliveries: num(seen.deliveries) }]
+        : json(seen.message_ids);
+    const getMessage = this.stmt('SELECT * FROM messages WHERE id = ?');
+    const out: PublishResult[] = [];
+    for (const s of stored) {
+      const row = getMessage.get(s.id) as Row | undefined;
+      if (!row) {
+        // Removed by retention while the key survived: treat the key as fresh.
+        this.stmt('DELETE FROM idempotency_keys WHERE tenant_id = ? AND key = ?').run(
+          tenantId,
+          idempotency.key,
+        );
+        return null;
+      }
+      out.push({ message: this.messageFrom(row), deliveries: s.deliveries, duplicate: true });
+    }
+    return out;
+  }
+
+  private rememberIdempotency(
+    tenantId: string,
+    idempotency: IdempotencyInput,
+    results: PublishResult[],
+    batch: boolean,
+    now: number,
+  ): void {
+    const first = results[0];
+    this.stmt(
+      `INSERT INTO idempotency_keys (tenant_id, key, request_hash, message_id, deliveries, message_ids, created_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?)`,
+    ).run(
+      tenantId,
+      idempotency.key,
+      idempotency.requestHash,
+      first?.message.id ?? '',
+      first?.deliveries ?? 0,
+      batch
+        ? JSON.stringify(
+            results.map((r) => ({ id: r.message.id, deliveries: r.deliveries, duplicate: r.duplicate })),
+          )
+        : null,
+      now,
+    );
   }
 
   private tenantRow(tenantId: string): Row {
@@ -716,38 +832,16 @@ export class SqliteStore implements Store {
     return this.tx(() => {
       const tenant = this.tenantRow(tenantId);
       if (idempotency) {
-        const seen = this.stmt('SELECT * FROM idempotency_keys WHERE tenant_id = ? AND key = ?').get(
-          tenantId,
-          idempotency.key,
-        ) as Row | undefined;
-        if (seen) {
-          if (seen.request_hash !== idempotency.requestHash) {
-            throw new HookwireServerError(
-              'IDEMPOTENCY_CONFLICT',
-              'this idempotency key was already used with a different request body: use a new key per event',
-            );
-          }
-          const original = this.stmt('SELECT * FROM messages WHERE id = ?').get(seen.message_id) as
-            | Row
-            | undefined;
-          if (original) {
-            return { message: this.messageFrom(original), deliveries: num(seen.deliveries), duplicate: true };
-          }
-          // The message was removed by retention while the key survived: treat the key as fresh.
-          this.stmt('DELETE FROM idempotency_keys WHERE tenant_id = ? AND key = ?').run(
-            tenantId,
-            idempotency.key,
-          );
+        const replay = this.idempotentReplay(tenantId, idempotency);
+        if (replay?.[0]) {
+          return replay[0];
         }
       }
-      const { message, deliveries } = this.insertMessage(tenant, input, now.getTime());
+      const result = this.insertMessage(tenant, input, now.getTime());
       if (idempotency) {
-        this.stmt(
-          `INSERT INTO idempotency_keys (tenant_id, key, request_hash, message_id, deliveries, created_at)
-           VALUES (?, ?, ?, ?, ?, ?)`,
-        ).run(tenantId, idempotency.key, idempotency.requestHash, message.id, deliveries, now.getTime());
+        this.rememberIdempotency(tenantId, idempotency, [result], false, now.getTime());
       }
-      return { message, deliveries, duplicate: false };
+      return result;
     });
   }
 
@@ -755,13 +849,21 @@ export class SqliteStore implements Store {
     tenantId: string,
     inputs: MessageInput[],
     now: Date = new Date(),
+    idempotency?: IdempotencyInput,
   ): Promise<PublishResult[]> {
     return this.tx(() => {
       const tenant = this.tenantRow(tenantId);
-      return inputs.map((input) => ({
-        ...this.insertMessage(tenant, input, now.getTime()),
-        duplicate: false,
-      }));
+      if (idempotency) {
+        const replay = this.idempotentReplay(tenantId, idempotency);
+        if (replay) {
+          return replay;
+        }
+      }
+      const results = inputs.map((input) => this.insertMessage(tenant, input, now.getTime()));
+      if (idempotency) {
+        this.rememberIdempotency(tenantId, idempotency, results, true, now.getTime());
+      }
+      return results;
     });
   }
 
@@ -787,16 +889,16 @@ export class SqliteStore implements Store {
         input.eventType,
         JSON.stringify(input.data ?? null),
         (input.timestamp ?? now).getTime(),
-        str(tenant.context),
+        this.contextOf(tenant, input),
         input.customData ? JSON.stringify(input.customData) : null,
         t,
       );
       const deliveryId = newId('dlv', t);
       this.stmt(
-        `INSERT INTO deliveries (id, tenant_id, message_id, endpoint_id, status, lease_owner, lease_expires_at,
-           created_at, updated_at)
-         VALUES (?, ?, ?, ?, 'in_flight', ?, ?, ?, ?)`,
-      ).run(deliveryId, tenantId, id, endpointId, workerId, t + leaseMs, t, t);
+        `INSERT INTO deliveries (id, tenant_id, message_id, endpoint_id, event_type, next_trigger, status,
+           lease_owner, lease_expires_at, created_at, updated_at)
+         VALUES (?, ?, ?, ?, ?, 'test', 'in_flight', ?, ?, ?, ?)`,
+      ).run(deliveryId, tenantId, id, endpointId, input.eventType, workerId, t + leaseMs, t, t);
       return {
         delivery: this.deliveryFrom(
           this.stmt('SELECT * FROM deliveries WHERE id = ?').get(deliveryId) as Row,
@@ -814,10 +916,13 @@ export class SqliteStore implements Store {
     return r ? this.messageFrom(r) : null;
   }
 
-  async listMessages(tenantId: string, page?: PageRequest & { eventType?: string }): Promise<Page<Message>> {
+  async listMessages(tenantId: string, page?: MessageFilter): Promise<Page<Message>> {
+    const since = page?.since?.getTime() ?? null;
+    const until = page?.until?.getTime() ?? null;
     return this.page(
-      'SELECT * FROM messages WHERE tenant_id = ? AND (? IS NULL OR event_type = ?)',
-      [tenantId, page?.eventType ?? null, page?.eventType ?? null],
+      `SELECT * FROM messages WHERE tenant_id = ? AND (? IS NULL OR event_type = ?)
+         AND (? IS NULL OR created_at >= ?) AND (? IS NULL OR created_at < ?)`,
+      [tenantId, page?.eventType ?? null, page?.eventType ?? null, since, since, until, until],
       page,
       (r) => this.messageFrom(r),
       (r) => str(r.id),
@@ -836,7 +941,8 @@ export class SqliteStore implements Store {
     const f = filter ?? {};
     return this.page(
       `SELECT * FROM deliveries WHERE tenant_id = ? AND (? IS NULL OR endpoint_id = ?)
-         AND (? IS NULL OR message_id = ?) AND (? IS NULL OR status = ?)`,
+         AND (? IS NULL OR message_id = ?) AND (? IS NULL OR status = ?) AND (? IS NULL OR event_type = ?)
+         AND (? IS NULL OR created_at >= ?) AND (? IS NULL OR created_at < ?)`,
       [
         tenantId,
         f.endpointId ?? null,
@@ -845,6 +951,12 @@ export class SqliteStore implements Store {
         f.messageId ?? null,
         f.status ?? null,
         f.status ?? null,
+        f.eventType ?? null,
+        f.eventType ?? null,
+        f.since?.getTime() ?? null,
+        f.since?.getTime() ?? null,
+        f.until?.getTime() ?? null,
+        f.until?.getTime() ?? null,
       ],
       f,
       (r) => this.deliveryFrom(r),
@@ -924,14 +1036,15 @@ export class SqliteStore implements Store {
       const nextRetryAt = outcome.kind === 'retry' ? outcome.nextAttemptAt.getTime() : null;
       const id = newId('att', startedAt);
       this.stmt(
-        `INSERT INTO attempts (id, tenant_id, delivery_id, endpoint_id, started_at, duration_ms, status_code,
-           error_kind, error, response_preview, request_headers, next_retry_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        `INSERT INTO attempts (id, tenant_id, delivery_id, endpoint_id, trigger, started_at, duration_ms,
+           status_code, error_kind, error, response_preview, request_headers, next_retry_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       ).run(
         id,
         d.tenant_id,
         d.id,
         d.endpoint_id,
+        attempt.trigger ?? str(d.next_trigger),
         startedAt,
         Math.round(attempt.durationMs),
         attempt.statusCode,
@@ -948,7 +1061,7 @@ export class SqliteStore implements Store {
         this.stmt(
           `UPDATE deliveries SET status = ?, attempt_count = attempt_count + 1, cycle_attempts = cycle_attempts + 1,
              next_attempt_at = ?, lease_owner = NULL, lease_expires_at = NULL, last_attempt_at = ?,
-             last_status_code = ?, last_error = ?, updated_at = ?
+             last_status_code = ?, last_error = ?, next_trigger = 'scheduled', updated_at = ?
            WHERE id = ? AND status = 'in_flight' AND lease_owner = ?`,
         ).run(
           status,
@@ -1035,12 +1148,17 @@ export class SqliteStore implements Store {
         throw notFound('delivery', deliveryId);
       }
       this.requireEnabledEndpoint(tenantId, str(d.endpoint_id));
-      if (d.status !== 'in_flight') {
-        this.stmt(
-          `UPDATE deliveries SET status = 'pending', cycle_attempts = 0, next_attempt_at = ?, updated_at = ?
-           WHERE id = ?`,
-        ).run(t, t, deliveryId);
+      if (d.status === 'in_flight' && num(d.lease_expires_at) > t) {
+        throw new HookwireServerError(
+          'CONFLICT',
+          `delivery ${deliveryId} has an attempt in flight: wait for it to finish, then redeliver`,
+        );
       }
+      this.stmt(
+        `UPDATE deliveries SET status = 'pending', cycle_attempts = 0, next_attempt_at = ?, lease_owner = NULL,
+           lease_expires_at = NULL, next_trigger = 'manual', updated_at = ?
+         WHERE id = ?`,
+      ).run(t, t, deliveryId);
       return this.deliveryFrom(this.stmt('SELECT * FROM deliveries WHERE id = ?').get(deliveryId) as Row);
     });
   }
@@ -1050,14 +1168,16 @@ export class SqliteStore implements Store {
     endpointId: string,
     since: Date,
     now: Date = new Date(),
+    until?: Date,
   ): Promise<number> {
     const t = now.getTime();
     return this.tx(() => {
       this.requireEnabledEndpoint(tenantId, endpointId);
       return this.stmt(
-        `UPDATE deliveries SET status = 'pending', cycle_attempts = 0, next_attempt_at = ?, updated_at = ?
-         WHERE endpoint_id = ? AND tenant_id = ? AND status = 'failed' AND created_at >= ?`,
-      ).run(t, t, endpointId, tenantId, since.getTime()).changes;
+        `UPDATE deliveries SET status = 'pending', cycle_attempts = 0, next_attempt_at = ?, next_trigger = 'replay',
+           updated_at = ?
+         WHERE endpoint_id = ? AND tenant_id = ? AND status = 'failed' AND created_at >= ? AND created_at < ?`,
+      ).run(t, t, endpointId, tenantId, since.getTime(), (until ?? new Date(8.64e15)).getTime()).changes;
     });
   }
 
@@ -1130,15 +1250,21 @@ export class SqliteStore implements Store {
       id: str(r.id),
       tenantId: str(r.tenant_id),
       name: str(r.name),
+      description: (r.description as string | null) ?? null,
+      enabled: r.enabled === 1,
       schema: r.schema === null ? null : json(r.schema),
+      eventType: (r.event_type as string | null) ?? null,
+      eventTypeMapping: r.event_type_mapping === null ? null : json<EventTypeMapping>(r.event_type_mapping),
+      previousTokenExpiresAt: dateOrNull(r.previous_token_expires_at),
       tokenHash: str(r.token_hash),
+      previousTokenHash: (r.previous_token_hash as string | null) ?? null,
       createdAt: date(r.created_at),
       updatedAt: date(r.updated_at),
     };
   }
 
   private sourceFrom(r: Row): Source {
-    const { tokenHash: _tokenHash, ...rest } = this.sourceRecordFrom(r);
+    const { tokenHash: _tokenHash, previousTokenHash: _previous, ...rest } = this.sourceRecordFrom(r);
     return rest;
   }
 
@@ -1147,17 +1273,51 @@ export class SqliteStore implements Store {
     const now = Date.now();
     const id = newId('src', now);
     this.stmt(
-      'INSERT INTO sources (id, tenant_id, name, schema, token_hash, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
+      `INSERT INTO sources (id, tenant_id, name, description, enabled, schema, event_type, event_type_mapping,
+         token_hash, created_at, updated_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     ).run(
       id,
       tenantId,
       input.name,
+      input.description ?? null,
+      input.enabled === false ? 0 : 1,
       input.schema ? JSON.stringify(input.schema) : null,
+      input.eventType ?? null,
+      input.eventTypeMapping ? JSON.stringify(input.eventTypeMapping) : null,
       input.tokenHash,
       now,
       now,
     );
     return (await this.getSource(tenantId, id))!;
+  }
+
+  async updateSource(tenantId: string, sourceId: string, patch: SourcePatch): Promise<Source> {
+    this.tx(() => {
+      const current = this.stmt(
+        'SELECT * FROM sources WHERE id = ? AND tenant_id = ? AND deleted_at IS NULL',
+      ).get(sourceId, tenantId) as Row | undefined;
+      if (!current) {
+        throw notFound('source', sourceId);
+      }
+      const pick = <T>(v: T | undefined, column: unknown, encode: (x: T) => unknown = (x) => x): unknown =>
+        v === undefined ? column : v === null ? null : encode(v);
+      this.stmt(
+        `UPDATE sources SET name = ?, description = ?, enabled = ?, schema = ?, event_type = ?,
+           event_type_mapping = ?, updated_at = ?
+         WHERE id = ?`,
+      ).run(
+        patch.name ?? current.name,
+        pick(patch.description, current.description),
+        patch.enabled === undefined ? current.enabled : patch.enabled ? 1 : 0,
+        pick(patch.schema, current.schema, (x) => JSON.stringify(x)),
+        pick(patch.eventType, current.event_type),
+        pick(patch.eventTypeMapping, current.event_type_mapping, (x) => JSON.stringify(x)),
+        Date.now(),
+        sourceId,
+      );
+    });
+    return (await this.getSource(tenantId, sourceId))!;
   }
 
   async getSource(tenantId: string, sourceId: string): Promise<Source | null> {
@@ -1185,10 +1345,19 @@ export class SqliteStore implements Store {
     );
   }
 
-  async rotateSourceToken(tenantId: string, sourceId: string, tokenHash: string): Promise<Source> {
+  async rotateSourceToken(
+    tenantId: string,
+    sourceId: string,
+    tokenHash: string,
+    overlapMs = 0,
+    now: Date = new Date(),
+  ): Promise<Source> {
+    const t = now.getTime();
     const r = this.stmt(
-      'UPDATE sources SET token_hash = ?, updated_at = ? WHERE id = ? AND tenant_id = ? AND deleted_at IS NULL',
-    ).run(tokenHash, Date.now(), sourceId, tenantId);
+      `UPDATE sources SET previous_token_hash = CASE WHEN ? > 0 THEN token_hash ELSE NULL END,
+         previous_token_expires_at = CASE WHEN ? > 0 THEN ? ELSE NULL END, token_hash = ?, updated_at = ?
+       WHERE id = ? AND tenant_id = ? AND deleted_at IS NULL`,
+    ).run(overlapMs, overlapMs, t + overlapMs, tokenHash, t, sourceId, tenantId);
     if (r.changes === 0) {
       throw notFound('source', sourceId);
     }

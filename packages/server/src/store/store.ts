@@ -21,6 +21,9 @@ export type AttemptErrorKind =
 
 export type EnvelopeVersion = 'v1' | 'v2';
 
+/** What caused an attempt: the retry schedule, a manual redelivery, a replay, or a test send. */
+export type AttemptTrigger = 'scheduled' | 'manual' | 'replay' | 'test';
+
 /** How requests to an endpoint are signed; mirrors the schemes of `@hookwire/signatures`. */
 export interface SignatureConfig {
   scheme: 'standard' | 'timestamped' | 'hmac';
@@ -61,6 +64,8 @@ export interface ApiKey {
   createdAt: Date;
   lastUsedAt: Date | null;
   revokedAt: Date | null;
+  /** When the key stops working; null = never. */
+  expiresAt: Date | null;
 }
 
 export interface ApiKeyRecord extends ApiKey {
@@ -121,6 +126,8 @@ export interface EventType {
   /** JSON Schema of `data`, or null for an unchecked type. */
   schema: Record<string, unknown> | null;
   archived: boolean;
+  /** Display group (`Links`), or null. */
+  category: string | null;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -130,6 +137,7 @@ export interface EventTypeInput {
   description?: string;
   schema?: Record<string, unknown> | null;
   archived?: boolean;
+  category?: string | null;
 }
 
 export interface Message {
@@ -142,6 +150,8 @@ export interface Message {
   /** Snapshot of the tenant's context at publish time, so a later edit doesn't rewrite history. */
   context: Record<string, unknown>;
   customData: Record<string, unknown> | null;
+  /** The publisher's own id for the event, or null. A repeat within 24 h is a duplicate. */
+  externalId: string | null;
   createdAt: Date;
 }
 
@@ -150,6 +160,10 @@ export interface MessageInput {
   data: unknown;
   timestamp?: Date;
   customData?: Record<string, unknown> | null;
+  /** Extra envelope metadata for this event, merged over the tenant's context. */
+  context?: Record<string, unknown>;
+  /** The publisher's id: a repeat within 24 h returns the first message with `duplicate: true`. */
+  externalId?: string;
 }
 
 export interface Delivery {
@@ -157,6 +171,8 @@ export interface Delivery {
   tenantId: string;
   messageId: string;
   endpointId: string;
+  /** The message's event type (copied, so the log filters by type cheaply). */
+  eventType: string;
   status: DeliveryStatus;
   /** Attempts ever made for this delivery. */
   attemptCount: number;
@@ -175,6 +191,7 @@ export interface Attempt {
   tenantId: string;
   deliveryId: string;
   endpointId: string;
+  trigger: AttemptTrigger;
   startedAt: Date;
   durationMs: number;
   statusCode: number | null;
@@ -186,7 +203,13 @@ export interface Attempt {
   nextRetryAt: Date | null;
 }
 
-export type AttemptInput = Omit<Attempt, 'id' | 'tenantId' | 'deliveryId' | 'endpointId' | 'nextRetryAt'>;
+export type AttemptInput = Omit<
+  Attempt,
+  'id' | 'tenantId' | 'deliveryId' | 'endpointId' | 'nextRetryAt' | 'trigger'
+> & {
+  /** Default: what the delivery was scheduled by (`scheduled`, or `manual`/`replay` after a redelivery). */
+  trigger?: AttemptTrigger;
+};
 
 /** What the dispatcher decided after an attempt. */
 export type AttemptOutcome =
@@ -220,25 +243,48 @@ export interface ClaimedDelivery {
   leaseExpiresAt: Date;
 }
 
+/** Picks the event type from a payload field: `map[value at pointer]`. */
+export interface EventTypeMapping {
+  /** JSON Pointer into the payload (`/event`). */
+  pointer: string;
+  map: Record<string, string>;
+}
+
 export interface Source {
   id: string;
   tenantId: string;
   name: string;
+  description: string | null;
+  /** A disabled source rejects every inbound request. */
+  enabled: boolean;
   /** JSON Schema the inbound payload must satisfy, or null. */
   schema: Record<string, unknown> | null;
+  /** Event type of every payload, or the fallback when `eventTypeMapping` has no entry. */
+  eventType: string | null;
+  eventTypeMapping: EventTypeMapping | null;
+  /** While a token rotation overlaps, when the previous token stops working. */
+  previousTokenExpiresAt: Date | null;
   createdAt: Date;
   updatedAt: Date;
 }
 
 export interface SourceInput {
   name: string;
+  description?: string | null;
+  enabled?: boolean;
   schema?: Record<string, unknown> | null;
+  eventType?: string | null;
+  eventTypeMapping?: EventTypeMapping | null;
   /** Hex SHA-256 of the URL token; the token itself is shown once and never stored. */
   tokenHash: string;
 }
 
+export type SourcePatch = Partial<Omit<SourceInput, 'tokenHash'>>;
+
 export interface SourceRecord extends Source {
   tokenHash: string;
+  /** Hash of the previous token while the rotation overlap lasts (check `previousTokenExpiresAt`). */
+  previousTokenHash: string | null;
 }
 
 export interface PageRequest {
@@ -257,6 +303,23 @@ export interface DeliveryFilter extends PageRequest {
   endpointId?: string;
   messageId?: string;
   status?: DeliveryStatus;
+  eventType?: string;
+  /** Created at or after. */
+  since?: Date;
+  /** Created before. */
+  until?: Date;
+}
+
+export interface MessageFilter extends PageRequest {
+  eventType?: string;
+  since?: Date;
+  until?: Date;
+}
+
+export interface EndpointFilter extends PageRequest {
+  enabled?: boolean;
+  /** Endpoints that would receive this type (including those subscribed to everything). */
+  eventType?: string;
 }
 
 export interface IdempotencyInput {
@@ -304,7 +367,10 @@ export interface Store {
   deleteTenant(tenantId: string): Promise<void>;
 
   // API keys (hashed)
-  createApiKey(tenantId: string, input: { name: string; prefix: string; hash: string }): Promise<ApiKey>;
+  createApiKey(
+    tenantId: string,
+    input: { name: string; prefix: string; hash: string; expiresAt?: Date | null },
+  ): Promise<ApiKey>;
   /** Finds a key by its public prefix, with the hash to compare in constant time. Not tenant-scoped: it is
    * how a request finds its tenant. */
   findApiKeyByPrefix(prefix: string): Promise<ApiKeyRecord | null>;
@@ -316,7 +382,7 @@ export interface Store {
   /** @throws HookwireServerError `QUOTA_EXCEEDED` when `maxEndpoints` would be exceeded. */
   createEndpoint(tenantId: string, input: EndpointInput, opts?: { maxEndpoints?: number }): Promise<Endpoint>;
   getEndpoint(tenantId: string, endpointId: string): Promise<Endpoint | null>;
-  listEndpoints(tenantId: string, page?: PageRequest): Promise<Page<Endpoint>>;
+  listEndpoints(tenantId: string, page?: EndpointFilter): Promise<Page<Endpoint>>;
   countEndpoints(tenantId: string): Promise<number>;
   /** Disabling through a patch cancels the endpoint's pending deliveries. */
   updateEndpoint(tenantId: string, endpointId: string, patch: EndpointPatch): Promise<Endpoint>;
@@ -338,8 +404,9 @@ export interface Store {
   getEventType(tenantId: string, name: string): Promise<EventType | null>;
   listEventTypes(
     tenantId: string,
-    page?: PageRequest & { includeArchived?: boolean },
+    page?: PageRequest & { includeArchived?: boolean; category?: string },
   ): Promise<Page<EventType>>;
+  /** @throws HookwireServerError `CONFLICT` while an endpoint subscribes to the type by name. */
   deleteEventType(tenantId: string, name: string): Promise<void>;
 
   // Messages and the queue
@@ -353,8 +420,13 @@ export interface Store {
     idempotency?: IdempotencyInput,
     now?: Date,
   ): Promise<PublishResult>;
-  /** Publishes many messages in one transaction (all or none). */
-  publishBatch(tenantId: string, inputs: MessageInput[], now?: Date): Promise<PublishResult[]>;
+  /** Publishes many messages in one transaction (all or none); the idempotency key covers the whole batch. */
+  publishBatch(
+    tenantId: string,
+    inputs: MessageInput[],
+    now?: Date,
+    idempotency?: IdempotencyInput,
+  ): Promise<PublishResult[]>;
   /** A message with a delivery to one endpoint, leased to `workerId` right away (test sends). */
   createDirectDelivery(
     tenantId: string,
@@ -365,7 +437,7 @@ export interface Store {
     now?: Date,
   ): Promise<ClaimedDelivery>;
   getMessage(tenantId: string, messageId: string): Promise<Message | null>;
-  listMessages(tenantId: string, page?: PageRequest & { eventType?: string }): Promise<Page<Message>>;
+  listMessages(tenantId: string, page?: MessageFilter): Promise<Page<Message>>;
   getDelivery(tenantId: string, deliveryId: string): Promise<Delivery | null>;
   listDeliveries(tenantId: string, filter?: DeliveryFilter): Promise<Page<Delivery>>;
   listAttempts(tenantId: string, deliveryId: string, page?: PageRequest): Promise<Page<Attempt>>;
@@ -384,10 +456,19 @@ export interface Store {
    * worker holds. Returns how many were released.
    */
   release(workerId: string, opts?: { deliveryIds?: string[]; at?: Date }): Promise<number>;
-  /** Schedules one delivery again now, with a fresh retry budget. */
+  /**
+   * Schedules one delivery again now, with a fresh retry budget.
+   * @throws HookwireServerError `CONFLICT` while an attempt is in flight, `ENDPOINT_DISABLED`, `NOT_FOUND`.
+   */
   redeliver(tenantId: string, deliveryId: string, now?: Date): Promise<Delivery>;
-  /** Reschedules every failed delivery of the endpoint created at or after `since`; returns the count. */
-  replayFailedSince(tenantId: string, endpointId: string, since: Date, now?: Date): Promise<number>;
+  /** Reschedules every failed delivery of the endpoint created in `[since, until)`; returns the count. */
+  replayFailedSince(
+    tenantId: string,
+    endpointId: string,
+    since: Date,
+    now?: Date,
+    until?: Date,
+  ): Promise<number>;
   /** Retention: removes messages (with deliveries and attempts) older than `days` whose deliveries are all
    * finished, and idempotency keys older than `days`. */
   deleteOlderThan(days: number, now?: Date): Promise<RetentionResult>;
@@ -399,6 +480,14 @@ export interface Store {
   /** For the inbound route: finds a source by id with its token hash (the URL carries the id). */
   findSourceForIngest(sourceId: string): Promise<SourceRecord | null>;
   listSources(tenantId: string, page?: PageRequest): Promise<Page<Source>>;
-  rotateSourceToken(tenantId: string, sourceId: string, tokenHash: string): Promise<Source>;
+  updateSource(tenantId: string, sourceId: string, patch: SourcePatch): Promise<Source>;
+  /** Makes `tokenHash` current; the previous token keeps working until `now + overlapMs` (default 0). */
+  rotateSourceToken(
+    tenantId: string,
+    sourceId: string,
+    tokenHash: string,
+    overlapMs?: number,
+    now?: Date,
+  ): Promise<Source>;
   deleteSource(tenantId: string, sourceId: string): Promise<void>;
 }
