@@ -526,6 +526,14 @@ export function describeStoreConformance(name: string, makeStore: MakeStore): vo
         await expectCode(store.revokeApiKey(other, k.id), 'NOT_FOUND');
       });
 
+      it('tenants keep metadata apart from the envelope context', async () => {
+        const t = await store.createTenant({ name: 'M', metadata: { crmId: '4471' } });
+        expect(t).toMatchObject({ metadata: { crmId: '4471' }, context: {} });
+        const u = await store.updateTenant(t.id, { name: 'M2' });
+        expect(u.metadata).toEqual({ crmId: '4471' });
+        expect((await store.updateTenant(t.id, { metadata: {} })).metadata).toEqual({});
+      });
+
       it('api keys carry an optional expiry', async () => {
         const k = await store.createApiKey(tenantId, {
           name: 'temp',
@@ -616,6 +624,8 @@ export function describeStoreConformance(name: string, makeStore: MakeStore): vo
         expect(r2.map((r) => r.message.id)).toEqual(r1.map((r) => r.message.id));
         expect(r2.map((r) => r.deliveries)).toEqual([1, 1]);
         expect(r2.every((r) => r.duplicate)).toBe(true);
+        expect(r2.map((r) => r.replayed)).toEqual([{ duplicate: false }, { duplicate: false }]);
+        expect(r1.every((r) => r.replayed === undefined)).toBe(true);
         await expectCode(
           store.publishBatch(tenantId, inputs, T0, { key: 'batch-1', requestHash: 'h2' }),
           'IDEMPOTENCY_CONFLICT',
@@ -637,6 +647,7 @@ export function describeStoreConformance(name: string, makeStore: MakeStore): vo
         };
         const a1 = await fail(T0);
         expect(a1.attempt.trigger).toBe('scheduled');
+        expect(a1.attempt.url).toBe('');
         await store.redeliver(tenantId, a1.delivery.id, at(10));
         expect((await fail(at(10))).attempt.trigger).toBe('manual');
         expect(await store.replayFailedSince(tenantId, ep.id, T0, at(20), at(1))).toBe(1);
@@ -654,11 +665,12 @@ export function describeStoreConformance(name: string, makeStore: MakeStore): vo
         const t = await store.recordAttempt({
           deliveryId: direct.delivery.id,
           workerId: 'w',
-          attempt: okAttempt(at(30)),
+          attempt: { ...okAttempt(at(30)), url: 'https://receiver.example/hooks' },
           outcome: { kind: 'succeeded' },
           trackHealth: false,
         });
         expect(t.attempt.trigger).toBe('test');
+        expect(t.attempt.url).toBe('https://receiver.example/hooks');
       });
 
       it('redeliver refuses a delivery with a live lease', async () => {

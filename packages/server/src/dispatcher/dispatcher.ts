@@ -398,6 +398,7 @@ export class Dispatcher {
       deliveryId: delivery.id,
       workerId: this.workerId,
       attempt: {
+        url: redactUrl(endpoint.url),
         startedAt: result.startedAt,
         durationMs: result.durationMs,
         statusCode: result.statusCode,

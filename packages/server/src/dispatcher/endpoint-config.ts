@@ -25,7 +25,7 @@ const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 export function signatureHeaderName(sig: SignatureConfig): string {
   switch (sig.scheme) {
     case 'standard':
-      return 'webhook-signature';
+      return `${sig.headerPrefix ?? 'webhook'}-signature`;
     case 'timestamped':
       return (sig.header ?? 'webhook-signature').toLowerCase();
     case 'hmac':

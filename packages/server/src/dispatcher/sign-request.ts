@@ -5,7 +5,7 @@ import type { SignatureConfig } from '../store/store.js';
 export function schemeOf(config: SignatureConfig): Scheme {
   switch (config.scheme) {
     case 'standard':
-      return schemes.standard();
+      return schemes.standard({ headerPrefix: config.headerPrefix });
     case 'timestamped':
       return schemes.timestamped({
         header: config.header ?? 'webhook-signature',
@@ -14,7 +14,11 @@ export function schemeOf(config: SignatureConfig): Scheme {
         content: config.content,
       });
     case 'hmac':
-      return schemes.hmac({ header: config.header ?? 'x-webhook-signature', prefix: config.prefix });
+      return schemes.hmac({
+        header: config.header ?? 'x-webhook-signature',
+        prefix: config.prefix,
+        encoding: config.encoding,
+      });
   }
 }
 

@@ -151,6 +151,8 @@ CREATE INDEX sources_tenant ON sources(tenant_id, id) WHERE deleted_at IS NULL;
     version: 2,
     name: 'http api fields',
     sql: `
+ALTER TABLE tenants ADD COLUMN metadata TEXT NOT NULL DEFAULT '{}';
+
 ALTER TABLE api_keys ADD COLUMN expires_at INTEGER;
 
 ALTER TABLE event_types ADD COLUMN category TEXT;
@@ -166,6 +168,8 @@ ALTER TABLE deliveries ADD COLUMN next_trigger TEXT NOT NULL DEFAULT 'scheduled'
 CREATE INDEX deliveries_tenant_type ON deliveries(tenant_id, event_type, id);
 
 ALTER TABLE attempts ADD COLUMN trigger TEXT NOT NULL DEFAULT 'scheduled';
+-- The URL the attempt went to (credentials redacted), as it was then.
+ALTER TABLE attempts ADD COLUMN url TEXT NOT NULL DEFAULT '';
 
 -- Batch publishes replay every message of the batch.
 ALTER TABLE idempotency_keys ADD COLUMN message_ids TEXT;

@@ -186,6 +186,7 @@ export class SqliteStore implements Store {
       name: str(r.name),
       plan: str(r.plan),
       context: json(r.context),
+      metadata: json(r.metadata),
       createdAt: date(r.created_at),
       updatedAt: date(r.updated_at),
     };
@@ -195,8 +196,16 @@ export class SqliteStore implements Store {
     const now = Date.now();
     const id = newId('tnt', now);
     this.stmt(
-      'INSERT INTO tenants (id, name, plan, context, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)',
-    ).run(id, input.name, input.plan ?? this.defaultPlan, JSON.stringify(input.context ?? {}), now, now);
+      'INSERT INTO tenants (id, name, plan, context, metadata, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
+    ).run(
+      id,
+      input.name,
+      input.plan ?? this.defaultPlan,
+      JSON.stringify(input.context ?? {}),
+      JSON.stringify(input.metadata ?? {}),
+      now,
+      now,
+    );
     return (await this.getTenant(id))!;
   }
 
@@ -220,10 +229,13 @@ export class SqliteStore implements Store {
     if (!current) {
       throw notFound('tenant', tenantId);
     }
-    this.stmt('UPDATE tenants SET name = ?, plan = ?, context = ?, updated_at = ? WHERE id = ?').run(
+    this.stmt(
+      'UPDATE tenants SET name = ?, plan = ?, context = ?, metadata = ?, updated_at = ? WHERE id = ?',
+    ).run(
       patch.name ?? current.name,
       patch.plan ?? current.plan,
       JSON.stringify(patch.context ?? current.context),
+      JSON.stringify(patch.metadata ?? current.metadata),
       Date.now(),
       tenantId,
     );
@@ -687,6 +699,7 @@ export class SqliteStore implements Store {
       deliveryId: str(r.delivery_id),
       endpointId: str(r.endpoint_id),
       trigger: str(r.trigger) as AttemptTrigger,
+      url: str(r.url),
       startedAt: date(r.started_at),
       durationMs: num(r.duration_ms),
       statusCode: (r.status_code as number | null) ?? null,
@@ -784,7 +797,12 @@ export class SqliteStore implements Store {
         );
         return null;
       }
-      out.push({ message: this.messageFrom(row), deliveries: s.deliveries, duplicate: true });
+      out.push({
+        message: this.messageFrom(row),
+        deliveries: s.deliveries,
+        duplicate: true,
+        replayed: { duplicate: s.duplicate ?? false },
+      });
     }
     return out;
   }
@@ -793,7 +811,6 @@ export class SqliteStore implements Store {
     tenantId: string,
     idempotency: IdempotencyInput,
     results: PublishResult[],
-    batch: boolean,
     now: number,
   ): void {
     const first = results[0];
@@ -806,11 +823,9 @@ export class SqliteStore implements Store {
       idempotency.requestHash,
       first?.message.id ?? '',
       first?.deliveries ?? 0,
-      batch
-        ? JSON.stringify(
-            results.map((r) => ({ id: r.message.id, deliveries: r.deliveries, duplicate: r.duplicate })),
-          )
-        : null,
+      JSON.stringify(
+        results.map((r) => ({ id: r.message.id, deliveries: r.deliveries, duplicate: r.duplicate })),
+      ),
       now,
     );
   }
@@ -839,7 +854,7 @@ export class SqliteStore implements Store {
       }
       const result = this.insertMessage(tenant, input, now.getTime());
       if (idempotency) {
-        this.rememberIdempotency(tenantId, idempotency, [result], false, now.getTime());
+        this.rememberIdempotency(tenantId, idempotency, [result], now.getTime());
       }
       return result;
     });
@@ -861,7 +876,7 @@ export class SqliteStore implements Store {
       }
       const results = inputs.map((input) => this.insertMessage(tenant, input, now.getTime()));
       if (idempotency) {
-        this.rememberIdempotency(tenantId, idempotency, results, true, now.getTime());
+        this.rememberIdempotency(tenantId, idempotency, results, now.getTime());
       }
       return results;
     });
@@ -1036,15 +1051,16 @@ export class SqliteStore implements Store {
       const nextRetryAt = outcome.kind === 'retry' ? outcome.nextAttemptAt.getTime() : null;
       const id = newId('att', startedAt);
       this.stmt(
-        `INSERT INTO attempts (id, tenant_id, delivery_id, endpoint_id, trigger, started_at, duration_ms,
+        `INSERT INTO attempts (id, tenant_id, delivery_id, endpoint_id, trigger, url, started_at, duration_ms,
            status_code, error_kind, error, response_preview, request_headers, next_retry_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       ).run(
         id,
         d.tenant_id,
         d.id,
         d.endpoint_id,
         attempt.trigger ?? str(d.next_trigger),
+        attempt.url ?? '',
         startedAt,
         Math.round(attempt.durationMs),
         attempt.statusCode,

@@ -37,6 +37,10 @@ export interface SignatureConfig {
   version?: string;
   /** Signed content template (timestamped), default `{t}.{body}`. */
   content?: string;
+  /** Header name prefix (standard): `webhook` (default) or `svix`. */
+  headerPrefix?: 'webhook' | 'svix';
+  /** Digest encoding (hmac): `hex` (default) or `base64`. */
+  encoding?: 'hex' | 'base64';
 }
 
 export interface Tenant {
@@ -45,6 +49,8 @@ export interface Tenant {
   plan: string;
   /** Extra keys merged into the v2 envelope's `metadata` (e.g. `accountId`). */
   context: Record<string, unknown>;
+  /** The operator's own labels (CRM ids); never sent to receivers. */
+  metadata: Record<string, string>;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -53,6 +59,7 @@ export interface TenantInput {
   name: string;
   plan?: string;
   context?: Record<string, unknown>;
+  metadata?: Record<string, string>;
 }
 
 export interface ApiKey {
@@ -192,6 +199,8 @@ export interface Attempt {
   deliveryId: string;
   endpointId: string;
   trigger: AttemptTrigger;
+  /** Where the attempt went, credentials redacted ('' for attempts recorded before this was kept). */
+  url: string;
   startedAt: Date;
   durationMs: number;
   statusCode: number | null;
@@ -205,8 +214,9 @@ export interface Attempt {
 
 export type AttemptInput = Omit<
   Attempt,
-  'id' | 'tenantId' | 'deliveryId' | 'endpointId' | 'nextRetryAt' | 'trigger'
+  'id' | 'tenantId' | 'deliveryId' | 'endpointId' | 'nextRetryAt' | 'trigger' | 'url'
 > & {
+  url?: string;
   /** Default: what the delivery was scheduled by (`scheduled`, or `manual`/`replay` after a redelivery). */
   trigger?: AttemptTrigger;
 };
@@ -334,6 +344,8 @@ export interface PublishResult {
   deliveries: number;
   /** True when the idempotency key was seen before and the original result is returned. */
   duplicate: boolean;
+  /** Set on an idempotency replay: what the first request answered (its own `duplicate`). */
+  replayed?: { duplicate: boolean };
 }
 
 export interface QueueStats {
