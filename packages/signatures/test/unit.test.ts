@@ -468,6 +468,16 @@ describe('backend loading', () => {
     expect(loadNodeCrypto()).toBeDefined();
     expect(loadNodeCrypto(null)).toBeUndefined();
     expect(loadNodeCrypto({})).toBeUndefined();
+    // Next.js Edge runtime: `process` members that Node.js-only code touches throw.
+    const edgeProcess = new Proxy(
+      {},
+      {
+        get: () => {
+          throw new Error('not supported in the Edge Runtime');
+        },
+      },
+    );
+    expect(loadNodeCrypto(edgeProcess)).toBeUndefined();
     const nc = loadNodeCrypto()!;
     expect(createNodeCryptoBackend(nc).name).toBe('node:crypto');
   });

@@ -38,8 +38,15 @@ export function loadNodeCrypto(
     globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }
   ).process,
 ): NodeCrypto | undefined {
-  const mod = typeof proc?.getBuiltinModule === 'function' ? proc.getBuiltinModule('node:crypto') : undefined;
-  return mod as NodeCrypto | undefined;
+  try {
+    const mod =
+      typeof proc?.getBuiltinModule === 'function' ? proc.getBuiltinModule('node:crypto') : undefined;
+    return mod as NodeCrypto | undefined;
+  } catch {
+    // Next.js's Edge runtime defines `process` as a guard whose unsupported members throw
+    // ("A Node.js API is used (process.getBuiltinModule) which is not supported in the Edge Runtime").
+    return undefined;
+  }
 }
 
 const enc = new TextEncoder();
