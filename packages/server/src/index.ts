@@ -1,4 +1,19 @@
 export {
+  BUILT_IN_PLANS,
+  CONFIG_OPTIONS,
+  ConfigError,
+  type ConfigErrorCode,
+  type ConfigOption,
+  type LogLevel,
+  loadConfig,
+  type PlanSettings,
+  parsePlans,
+  type ServeFlags,
+  type ServerConfig,
+  type ServerRole,
+  toDispatcherPlans,
+} from './config.js';
+export {
   apiKeyMatches,
   apiKeyPrefix,
   generateApiKey,
@@ -48,6 +63,13 @@ export {
 export { TokenBucket } from './dispatcher/token-bucket.js';
 export { HookwireServerError, isHookwireServerError, type ServerErrorCode } from './errors.js';
 export { type IdPrefix, newId } from './ids.js';
+export { type CreateMetricsOptions, createMetrics, type ServerMetrics } from './metrics.js';
+export {
+  type RetentionJob,
+  type RetentionJobOptions,
+  type RetentionLogger,
+  startRetentionJob,
+} from './retention.js';
 export { matchesEventFilter } from './store/event-filter.js';
 export type { Migration } from './store/sqlite-migrations.js';
 export { SqliteStore, type SqliteStoreOptions } from './store/sqlite-store.js';
