@@ -62,6 +62,10 @@ export {
 } from './dispatcher/ssrf.js';
 export { TokenBucket } from './dispatcher/token-bucket.js';
 export { HookwireServerError, isHookwireServerError, type ServerErrorCode } from './errors.js';
+export { type AppOptions, buildApp, type PlanConfig, type TestSender } from './http/app.js';
+export { openapiDocument } from './http/generated/openapi.js';
+export { ApiError, PROBLEMS, type ProblemBody, type ProblemCode } from './http/problem.js';
+export { ACTIVLY_PAYLOAD_SCHEMA } from './http/user-schemas.js';
 export { type IdPrefix, newId } from './ids.js';
 export { type CreateMetricsOptions, createMetrics, type ServerMetrics } from './metrics.js';
 export {
