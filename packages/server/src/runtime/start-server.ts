@@ -1,0 +1,183 @@
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import { type ServerConfig, toDispatcherPlans } from '../config.js';
+import { createSecretBox } from '../crypto/secret-box.js';
+import { Dispatcher } from '../dispatcher/dispatcher.js';
+import { buildApp } from '../http/app.js';
+import { createMetrics, type ServerMetrics } from '../metrics.js';
+import { type RetentionJob, startRetentionJob } from '../retention.js';
+import { SqliteStore } from '../store/sqlite-store.js';
+import type { Store } from '../store/store.js';
+import { type AdminKeySource, resolveAdminKey } from './admin-key.js';
+import { buildOpsApp } from './ops-app.js';
+
+/** File name of the SQLite database inside the data dir. */
+export const DATABASE_FILE = 'hookwire.db';
+
+export interface StartServerOptions {
+  logger: Logger;
+  /** Package version reported by `/healthz`. */
+  version: string;
+}
+
+/** A server started by {@link startServer}. */
+export interface RunningServer {
+  /** Where it listens, e.g. `http://127.0.0.1:8080`. */
+  url: string;
+  /** The resolved admin key (from the environment, the data dir, or just generated). */
+  adminKey: string;
+  adminKeySource: AdminKeySource;
+  adminKeyPath: string | null;
+  store: Store;
+  app: FastifyInstance;
+  /** Present for roles `worker` and `all`. */
+  dispatcher: Dispatcher | null;
+  metrics: ServerMetrics;
+  /**
+   * Graceful shutdown, once (later calls return the same promise): readiness turns 503, the listener stops
+   * accepting while open requests finish, the dispatcher stops claiming and lets in-flight attempts finish
+   * until `config.shutdownTimeoutMs` (then aborts them), leases are released, and the store is closed.
+   */
+  close(): Promise<void>;
+}
+
+/** Opens the store for a configuration; the only backend today is SQLite in the data dir. */
+async function openStore(config: ServerConfig): Promise<SqliteStore> {
+  await mkdir(config.dataDir, { recursive: true, mode: 0o700 });
+  const store = new SqliteStore({
+    filename: join(config.dataDir, DATABASE_FILE),
+    secretBox: config.encryptionKey ? createSecretBox(config.encryptionKey) : null,
+    durability: config.durability,
+    defaultPlan: config.defaultPlan,
+  });
+  return store;
+}
+
+/**
+ * Starts `hookwire serve` in this process: migrates the store, then runs the HTTP API (role `api`), the
+ * dispatcher and retention job (role `worker`, which serves only `/healthz`, `/readyz` and `/metrics`), or
+ * both (role `all`). Resolves once the port listens and, for `worker`/`all`, the dispatcher claims.
+ */
+export async function startServer(config: ServerConfig, options: StartServerOptions): Promise<RunningServer> {
+  const { logger } = options;
+  const store = await openStore(config);
+  let dispatcher: Dispatcher | null = null;
+  let retention: RetentionJob | null = null;
+  let app: FastifyInstance | null = null;
+  let closing: Promise<void> | null = null;
+  let stopping = false;
+
+  try {
+    const applied = await store.migrate();
+    if (applied.length > 0) {
+      logger.info({ versions: applied }, 'applied database migrations');
+    }
+    const admin = await resolveAdminKey(config.dataDir, config.adminKey);
+    const metrics = createMetrics({
+      store,
+      onError: (err) => logger.warn({ err }, 'reading queue stats for /metrics failed'),
+    });
+    const runsDispatcher = config.role !== 'api';
+    // The API process keeps a dispatcher too (never started): test sends go out from the request.
+    const instance = new Dispatcher({
+      store,
+      dev: config.dev,
+      plans: toDispatcherPlans(config.plans),
+      defaultPlan: config.defaultPlan,
+      timeoutMs: config.requestTimeoutMs,
+      maxConcurrency: config.maxConcurrency,
+      endpointConcurrency: config.endpointConcurrency,
+      batchSize: config.claimBatchSize,
+      logger: logger.child({ component: 'dispatcher' }),
+      onAttempt: metrics.onAttempt,
+    });
+    dispatcher = instance;
+    const readiness = async (): Promise<boolean> => {
+      if (stopping) {
+        return false;
+      }
+      // Reachable and migrated: a query against a table that only exists after the migrations.
+      await store.listTenants({ limit: 1 });
+      return true;
+    };
+
+    if (config.role === 'worker') {
+      app = await buildOpsApp({ metrics, readiness, version: options.version, logger });
+    } else {
+      app = await buildApp({
+        store,
+        dispatcher: instance,
+        adminKey: admin.key,
+        dev: config.dev,
+        plans: config.plans,
+        defaultPlan: config.defaultPlan,
+        maxPayloadBytes: config.maxPayloadBytes,
+        publicBaseUrl: config.publicBaseUrl ?? undefined,
+        metrics: { registry: metrics.registry, published: metrics.published },
+        readiness,
+        logger,
+        version: options.version,
+      });
+    }
+    const address = await app.listen({ host: config.host, port: config.port });
+    const url = listenUrl(address, config.host);
+
+    if (runsDispatcher) {
+      instance.start();
+      retention = startRetentionJob({
+        store,
+        days: config.retentionDays,
+        intervalMs: config.retentionIntervalMs,
+        logger: logger.child({ component: 'retention' }),
+      });
+    }
+    const listening = app;
+    return {
+      url,
+      adminKey: admin.key,
+      adminKeySource: admin.source,
+      adminKeyPath: admin.path,
+      store,
+      app: listening,
+      dispatcher: runsDispatcher ? instance : null,
+      metrics,
+      close() {
+        closing ??= (async () => {
+          stopping = true;
+          logger.info('shutting down: no new requests or claims; finishing in-flight work');
+          const results = await Promise.allSettled([
+            listening.close(),
+            instance.stop({ deadlineMs: config.shutdownTimeoutMs }),
+            retention?.stop(),
+          ]);
+          for (const r of results) {
+            if (r.status === 'rejected') {
+              logger.error({ err: r.reason }, 'shutdown step failed');
+            }
+          }
+          await store.close();
+          logger.info('stopped');
+        })();
+        return closing;
+      },
+    };
+  } catch (err) {
+    // Startup failed part-way: undo what was started, so the process can exit cleanly.
+    await app?.close().catch(() => {});
+    await dispatcher?.stop({ deadlineMs: 0 }).catch(() => {});
+    await retention?.stop().catch(() => {});
+    await store.close().catch(() => {});
+    throw err;
+  }
+}
+
+/** A URL for the address fastify returned, preferring the configured host name when it is specific. */
+function listenUrl(address: string, host: string): string {
+  const url = new URL(address);
+  if (host === '0.0.0.0' || host === '::') {
+    url.hostname = '127.0.0.1';
+  }
+  return url.origin;
+}
