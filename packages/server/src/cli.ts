@@ -162,7 +162,7 @@ async function serve(args: string[]): Promise<number> {
       '',
       '  Register an endpoint, then publish a first event:',
       `    curl -s -X POST ${server.url}/api/webhooks -H 'authorization: Bearer ${demo.apiKey}' \\`,
-      `      -H 'content-type: application/json' -d '{"url":"http://127.0.0.1:3000/webhooks","events":["link.*"]}'`,
+      `      -H 'content-type: application/json' -d '{"url":"http://127.0.0.1:3000/webhooks","events":["link.click"]}'`,
       `    curl -s -X POST ${server.url}/api/events -H 'authorization: Bearer ${demo.apiKey}' \\`,
       `      -H 'content-type: application/json' -d '${body}'`,
     );

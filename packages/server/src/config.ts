@@ -42,6 +42,8 @@ export interface ServerConfig {
   maxConcurrency: number;
   endpointConcurrency: number;
   claimBatchSize: number;
+  /** How long a claimed delivery stays leased; a killed worker's deliveries are retried after it. */
+  leaseMs: number;
   /** Largest accepted request body (publish, inbound), or undefined for the API's default. */
   maxPayloadBytes: number | undefined;
   /** Base URL the server is reachable at from outside (inbound source URLs), or null = derived. */
@@ -196,6 +198,12 @@ export const CONFIG_OPTIONS: readonly ConfigOption[] = [
     flag: null,
     default: '4',
     description: 'attempts in flight per endpoint',
+  },
+  {
+    env: 'HOOKWIRE_LEASE_MS',
+    flag: null,
+    default: '3 × timeout + 30 s',
+    description: 'lease of a claimed delivery; after a crash its deliveries are retried this much later',
   },
   {
     env: 'HOOKWIRE_CLAIM_BATCH',
@@ -451,6 +459,25 @@ export function loadConfig(
   }
 
   const maxPayload = pick(undefined, env, 'HOOKWIRE_MAX_PAYLOAD_BYTES');
+  const requestTimeoutMs = parseInteger(
+    pick(undefined, env, 'HOOKWIRE_REQUEST_TIMEOUT_MS'),
+    'HOOKWIRE_REQUEST_TIMEOUT_MS',
+    10_000,
+    100,
+    120_000,
+  );
+  const leaseMs = parseInteger(
+    pick(undefined, env, 'HOOKWIRE_LEASE_MS'),
+    'HOOKWIRE_LEASE_MS',
+    3 * requestTimeoutMs + 30_000,
+    1000,
+    3_600_000,
+  );
+  if (leaseMs <= requestTimeoutMs) {
+    throw invalid(
+      'HOOKWIRE_LEASE_MS must be longer than HOOKWIRE_REQUEST_TIMEOUT_MS (an attempt must end inside its lease)',
+    );
+  }
   return {
     host,
     port,
@@ -484,13 +511,8 @@ export function loadConfig(
       0,
       600_000,
     ),
-    requestTimeoutMs: parseInteger(
-      pick(undefined, env, 'HOOKWIRE_REQUEST_TIMEOUT_MS'),
-      'HOOKWIRE_REQUEST_TIMEOUT_MS',
-      10_000,
-      100,
-      120_000,
-    ),
+    requestTimeoutMs,
+    leaseMs,
     maxConcurrency: parseInteger(
       pick(undefined, env, 'HOOKWIRE_MAX_CONCURRENCY'),
       'HOOKWIRE_MAX_CONCURRENCY',

@@ -90,6 +90,7 @@ export async function startServer(config: ServerConfig, options: StartServerOpti
       maxConcurrency: config.maxConcurrency,
       endpointConcurrency: config.endpointConcurrency,
       batchSize: config.claimBatchSize,
+      leaseMs: config.leaseMs,
       logger: logger.child({ component: 'dispatcher' }),
       onAttempt: metrics.onAttempt,
     });

@@ -46,6 +46,7 @@ describe('loadConfig', () => {
       maxConcurrency: 64,
       endpointConcurrency: 4,
       claimBatchSize: 50,
+      leaseMs: 60_000,
       maxPayloadBytes: undefined,
       publicBaseUrl: null,
       durability: 'normal',
@@ -77,6 +78,7 @@ describe('loadConfig', () => {
         HOOKWIRE_MAX_CONCURRENCY: '128',
         HOOKWIRE_ENDPOINT_CONCURRENCY: '16',
         HOOKWIRE_CLAIM_BATCH: '200',
+        HOOKWIRE_LEASE_MS: '5000',
         HOOKWIRE_MAX_PAYLOAD_BYTES: '1048576',
         HOOKWIRE_DURABILITY: 'full',
         HOOKWIRE_LOG_LEVEL: 'warn',
@@ -101,6 +103,7 @@ describe('loadConfig', () => {
       maxConcurrency: 128,
       endpointConcurrency: 16,
       claimBatchSize: 200,
+      leaseMs: 5000,
       maxPayloadBytes: 1_048_576,
       durability: 'full',
       logLevel: 'warn',
@@ -165,6 +168,7 @@ describe('loadConfig', () => {
     [{}, { HOOKWIRE_PUBLIC_URL: 'ftp://x' }, /http\(s\)/],
     [{}, { HOOKWIRE_PUBLIC_URL: 'not a url' }, /not a URL/],
     [{}, { HOOKWIRE_CLAIM_BATCH: '0' }, /HOOKWIRE_CLAIM_BATCH/],
+    [{}, { HOOKWIRE_LEASE_MS: '5000', HOOKWIRE_REQUEST_TIMEOUT_MS: '5000' }, /longer than/],
     [{}, { HOOKWIRE_RETENTION_DAYS: '1.5' }, /whole number/],
   ])('rejects %j %j', (flags, env, message) => {
     const e = configError(() => loadConfig(flags, env));
