@@ -236,4 +236,16 @@ describe('CONFIG_OPTIONS', () => {
     const documented = new Set(CONFIG_OPTIONS.map((o) => o.env));
     expect([...read].filter((v) => !documented.has(v))).toEqual([]);
   });
+
+  it('is the README configuration table', async () => {
+    const { readFile } = await import('node:fs/promises');
+    const readme = await readFile(new URL('../../README.md', import.meta.url), 'utf8');
+    // biome pads table cells, so match a row by its first two cells.
+    const rows = new Set(
+      [...readme.matchAll(/^\|\s*`(HOOKWIRE_[A-Z_]+)`\s*\|\s*(\S+)\s*\|/gm)].map((m) => `${m[1]} ${m[2]}`),
+    );
+    for (const o of CONFIG_OPTIONS) {
+      expect(rows).toContain(`${o.env} ${o.flag ? `\`${o.flag}\`` : '—'}`);
+    }
+  });
 });
