@@ -125,6 +125,42 @@ export function urlOf(
   return qs ? `${path}?${qs}` : path;
 }
 
+/** The operation a request addresses (literal path segments win over templates). */
+export function operationFor(method: string, pathname: string): SpecOperation | undefined {
+  const candidates = operations.filter((op) => {
+    if (op.method !== method.toUpperCase()) {
+      return false;
+    }
+    const pattern = new RegExp(`^${op.path.replace(/\{[^}]+\}/g, '[^/]+')}$`);
+    return pattern.test(pathname);
+  });
+  return candidates.sort((a, b) => a.path.split('{').length - b.path.split('{').length)[0];
+}
+
+/** A `fetch` for clients under test: every response is checked against the spec like `h.call`'s. */
+export function specCheckingFetch(checked: string[]): (req: Request) => Promise<Response> {
+  return async (req) => {
+    const res = await fetch(req);
+    const op = operationFor(req.method, new URL(req.url).pathname);
+    expect(op, `${req.method} ${req.url} is no operation of the spec`).toBeDefined();
+    const text = await res.clone().text();
+    let body: unknown;
+    try {
+      body = text === '' ? undefined : JSON.parse(text);
+    } catch {
+      body = undefined;
+    }
+    expectMatchesSpec(op!.operationId, {
+      status: res.status,
+      body,
+      text,
+      headers: Object.fromEntries(res.headers.entries()),
+    });
+    checked.push(op!.operationId);
+    return res;
+  };
+}
+
 export interface Harness {
   app: FastifyInstance;
   store: SqliteStore;
@@ -145,6 +181,8 @@ export async function createHarness(over: Partial<AppOptions> = {}): Promise<Har
   const dir = mkdtempSync(join(tmpdir(), 'hookwire-http-'));
   const store = new SqliteStore({ filename: join(dir, 'hookwire.db') });
   await store.migrate();
+  // Not started: tests that need background delivery call `h.dispatcher.start()` and only register
+  // endpoints on 127.0.0.1 (other tests use example.com URLs that must never be contacted).
   const dispatcher = new Dispatcher({ store, dev: true, idleIntervalMs: 20, timeoutMs: 3000 });
   const app = await buildApp({
     store,
@@ -156,7 +194,6 @@ export async function createHarness(over: Partial<AppOptions> = {}): Promise<Har
     publicBaseUrl: 'http://hookwire.test',
     ...over,
   });
-  dispatcher.start();
 
   const raw = async (method: string, url: string, opts: CallOptions = {}): Promise<CallResult> => {
     const headers: Record<string, string> = { ...(opts.headers ?? {}) };

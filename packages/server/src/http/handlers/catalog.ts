@@ -6,27 +6,17 @@ import { isObject, type JsonObject } from '../json.js';
 import { ApiError, validationFailed } from '../problem.js';
 import type { FieldError } from '../spec.js';
 
-// `link.*` subscribes to every `link.<action>`; the prefix must itself be a well-formed name part.
-const WILDCARD = /^[a-z][a-z0-9_]*(?:\.[a-z][a-z0-9_]*)*\.\*$/;
-
 /** Context keys that would shadow the envelope's fixed metadata. */
 const RESERVED_CONTEXT_KEYS = ['id', 'apiVersion', 'eventType', 'eventTime'];
 
-/**
- * The names that are not usable: malformed (`click`) or not in the tenant's catalog. Wildcards (`link.*`)
- * are accepted when `allowWildcards`.
- */
+/** The names that are not usable: malformed (`click`, `link.*`) or not in the tenant's catalog. */
 export async function unknownEventNames(
   store: Store,
   tenantId: string,
   names: readonly string[],
-  opts: { allowWildcards?: boolean } = {},
 ): Promise<string[]> {
   const invalid: string[] = [];
   for (const name of new Set(names)) {
-    if (opts.allowWildcards && WILDCARD.test(name)) {
-      continue;
-    }
     if (!isValidEventName(name) || !(await store.getEventType(tenantId, name))) {
       invalid.push(name);
     }
@@ -47,9 +37,8 @@ export async function requireKnownEvents(
   store: Store,
   tenantId: string,
   names: readonly string[],
-  opts: { allowWildcards?: boolean } = {},
 ): Promise<void> {
-  const invalid = await unknownEventNames(store, tenantId, names, opts);
+  const invalid = await unknownEventNames(store, tenantId, names);
   if (invalid.length > 0) {
     throw invalidEvents(invalid);
   }

@@ -66,7 +66,8 @@ export function webhookHandlers(deps: HandlerDeps): Record<string, Handler> {
     current: Endpoint | undefined,
   ): Promise<void> => {
     if (input.events) {
-      const invalid = await unknownEventNames(store, tenantId, input.events, { allowWildcards: true });
+      // The API takes exact catalog names (the spec's EventTypeName); `link.*` filters are a library feature.
+      const invalid = await unknownEventNames(store, tenantId, input.events);
       if (invalid.length > 0) {
         throw invalidEvents(invalid);
       }
