@@ -108,6 +108,14 @@ function toApiError(err: unknown): ApiError {
         );
     }
   }
+  // A busy or locked database is transient: tell the caller to come back rather than calling it a bug.
+  const dbCode = (err as { code?: unknown } | null)?.code;
+  if (dbCode === 'SQLITE_BUSY' || dbCode === 'SQLITE_LOCKED' || dbCode === 'ECONNREFUSED') {
+    return new ApiError('SERVICE_UNAVAILABLE', 'The store is busy or unreachable; retry shortly.', {
+      headers: { 'retry-after': '1' },
+      cause: err,
+    });
+  }
   const fe = err as Partial<FastifyError>;
   switch (fe.code) {
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
@@ -313,6 +321,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     bodyLimit: maxPayloadBytes,
     // The default request log prints the URL, query included: inbound source tokens would land in logs.
     ...quietRequestLog(),
+    // Our own hook answers 503 while closing, as a problem document with Retry-After.
+    return503OnClosing: false,
     genReqId: (req) => {
       const given = req.headers['x-request-id'];
       return typeof given === 'string' && REQUEST_ID.test(given)
@@ -346,6 +356,17 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   app.addContentTypeParser('application/json', { parseAs: 'string' }, parseJson);
   app.addContentTypeParser(/^application\/[\w.-]+\+json$/i, { parseAs: 'string' }, parseJson);
 
+  let closing = false;
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
+  app.addHook('onRequest', async () => {
+    if (closing) {
+      throw new ApiError('SERVICE_UNAVAILABLE', 'The server is shutting down; retry shortly.', {
+        headers: { 'retry-after': '5', connection: 'close' },
+      });
+    }
+  });
   app.addHook('onSend', async (req, reply, payload) => {
     reply.header('x-request-id', req.id);
     return payload;

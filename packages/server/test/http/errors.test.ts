@@ -1,4 +1,7 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { Counter, Registry } from 'prom-client';
+import { Client } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Store } from '../../src/store/store.js';
 import { ADMIN_KEY, createHarness, expectMatchesSpec, expectProblem, type Harness } from './support.js';
@@ -108,6 +111,91 @@ describe('problem+json for everything', () => {
       expectProblem(r, 'INTERNAL_ERROR', 500);
       expect(r.text).not.toContain('disk on fire');
       expect(JSON.stringify(logged)).toContain('disk on fire');
+    } finally {
+      await h2.close();
+    }
+  });
+});
+
+describe('SERVICE_UNAVAILABLE', () => {
+  it('a request that reaches a closing server gets 503 with Retry-After', async () => {
+    const closing = await createHarness();
+    const u = await closing.tenant();
+    // A receiver that holds the test send open, so a request is in flight while close() starts.
+    let release: () => void = () => {};
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let arrived: () => void = () => {};
+    const reached = new Promise<void>((resolve) => {
+      arrived = resolve;
+    });
+    const slow = createServer((_req, res) => {
+      arrived();
+      void held.then(() => res.end('ok'));
+    });
+    await new Promise<void>((resolve) => slow.listen(0, '127.0.0.1', resolve));
+    await closing.app.listen({ host: '127.0.0.1', port: 0 });
+    const origin = `http://127.0.0.1:${(closing.app.server.address() as AddressInfo).port}`;
+    const client = new Client(origin, { pipelining: 2 });
+    try {
+      const w = await closing.call('createWebhook', {
+        auth: u.key,
+        body: { url: `http://127.0.0.1:${(slow.address() as AddressInfo).port}/` },
+      });
+      const headers = { authorization: `Bearer ${u.key}` };
+      const first = client.request({ method: 'POST', path: `/api/webhooks/${w.body.id}/test`, headers });
+      await reached;
+      const closed = closing.app.close();
+      await new Promise((r) => setTimeout(r, 50));
+      // Pipelined on the busy connection: it is read after close() began.
+      const second = client.request({
+        method: 'POST',
+        path: '/api/events',
+        headers: { ...headers, 'content-type': 'application/json' },
+        body: JSON.stringify({ type: 'link.click', data: {} }),
+      });
+      release();
+      expect((await first).statusCode).toBe(200);
+      const r = await second;
+      const text = await r.body.text();
+      const res = {
+        status: r.statusCode,
+        body: JSON.parse(text),
+        text,
+        headers: r.headers as Record<string, string>,
+      };
+      expectMatchesSpec('publishEvent', res);
+      expect(res.status).toBe(503);
+      expect(res.body.code).toBe('SERVICE_UNAVAILABLE');
+      expect(res.headers['retry-after']).toBe('5');
+      await closed;
+    } finally {
+      release();
+      await client.close();
+      slow.closeAllConnections();
+      await new Promise<void>((resolve) => slow.close(() => resolve()));
+      await closing.close();
+    }
+  });
+
+  it('a busy store is 503, not a bug', async () => {
+    const busy = new Proxy(h.store, {
+      get(target, prop, receiver) {
+        if (prop === 'listEndpoints') {
+          return async () => {
+            throw Object.assign(new Error('database is locked'), { code: 'SQLITE_BUSY' });
+          };
+        }
+        const v = Reflect.get(target, prop, receiver);
+        return typeof v === 'function' ? v.bind(target) : v;
+      },
+    }) as Store;
+    const h2 = await createHarness({ store: busy });
+    try {
+      const r = await h2.raw('GET', '/api/webhooks', { auth: t.key });
+      expectProblem(r, 'SERVICE_UNAVAILABLE', 503);
+      expect(r.headers['retry-after']).toBe('1');
     } finally {
       await h2.close();
     }
