@@ -213,7 +213,10 @@ export class Dispatcher {
   private async loop(): Promise<void> {
     while (!this.stopping) {
       const capacity = this.o.maxConcurrency - this.active.size;
-      if (capacity <= 0) {
+      // Under load, claim in batches: wait until a quarter of the slots (or a batch) is free instead of
+      // running one claim query per finished attempt. An idle dispatcher (nothing active) claims at once.
+      const worthClaiming = Math.max(1, Math.min(this.o.batchSize, Math.ceil(this.o.maxConcurrency / 4)));
+      if (capacity <= 0 || (this.active.size > 0 && capacity < worthClaiming)) {
         await this.sleep(this.o.idleIntervalMs); // woken when an attempt finishes
         continue;
       }
