@@ -139,6 +139,29 @@ describe('createWebhook', () => {
         body: { url: 'https://127.0.0.1/hook' },
       });
       expect(loop.body.code).toBe('BLOCKED_URL');
+      // HARDENING 26-29, 38, 41: literal, alternatively spelled and wrapped internal addresses, internal names,
+      // other schemes and credentials are refused at registration.
+      for (const url of [
+        'https://2130706433/',
+        'https://0x7f.1/',
+        'https://127.1/',
+        'https://0/',
+        'https://[::1]/',
+        'https://[::ffff:10.0.0.1]/',
+        'https://[::ffff:169.254.169.254]/',
+        'https://[fd00:ec2::254]/',
+        'https://localhost/',
+        'https://localhost./',
+        'https://db.internal/',
+        'file:///etc/passwd',
+        'gopher://example.com/',
+        'https://user:secret@example.com/',
+      ]) {
+        const r = await prod.call('createWebhook', { auth: pt.key, body: { url } });
+        expect(r.status, url).toBe(400);
+        expect(r.body.code, url).toBe('BLOCKED_URL');
+        expect(r.text, url).not.toContain('secret@');
+      }
       const ok = await prod.call('createWebhook', {
         auth: pt.key,
         body: { url: 'https://example.com/hook' },
