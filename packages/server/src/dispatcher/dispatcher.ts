@@ -6,6 +6,8 @@ import type {
   ClaimedDelivery,
   Endpoint,
   MessageInput,
+  RecordAttemptInput,
+  RecordAttemptResult,
   Store,
   Tenant,
 } from '../store/store.js';
@@ -61,6 +63,8 @@ export interface DispatcherOptions {
 }
 
 const DEFER_BUSY_MS = 250;
+/** Most attempts written in one transaction. */
+const MAX_WRITE_BATCH = 256;
 const TENANT_CACHE_MS = 30_000;
 
 /** The operational event published to a tenant when one of its endpoints is disabled. */
@@ -112,6 +116,12 @@ export class Dispatcher {
   private readonly buckets = new Map<string, TokenBucket>();
   private readonly tenants = new Map<string, { tenant: Tenant | null; at: number }>();
   private readonly shutdown = new AbortController();
+  private writes: {
+    input: RecordAttemptInput;
+    resolve: (r: RecordAttemptResult) => void;
+    reject: (e: unknown) => void;
+  }[] = [];
+  private flushScheduled = false;
   private wakePending = false;
   private wake: (() => void) | null = null;
 
@@ -397,7 +407,7 @@ export class Dispatcher {
       : result.errorKind === 'none'
         ? ({ kind: 'succeeded' } as const)
         : ({ kind: 'failed' } as const);
-    const recorded = await this.store.recordAttempt({
+    const recorded = await this.record({
       deliveryId: delivery.id,
       workerId: this.workerId,
       attempt: {
@@ -430,6 +440,54 @@ export class Dispatcher {
       }
     }
     return recorded.attempt;
+  }
+
+  /**
+   * Records an attempt. Attempts that finish in the same turn of the event loop are written in one
+   * transaction (`store.recordAttempts`), so a busy dispatcher pays one commit per batch, not per attempt.
+   * Each caller still waits for its own write: nothing moves on before its attempt is durable.
+   */
+  private record(input: RecordAttemptInput): Promise<RecordAttemptResult> {
+    if (!this.store.recordAttempts) {
+      return this.store.recordAttempt(input);
+    }
+    return new Promise((resolve, reject) => {
+      this.writes.push({ input, resolve, reject });
+      if (!this.flushScheduled) {
+        this.flushScheduled = true;
+        setImmediate(() => void this.flushWrites());
+      }
+    });
+  }
+
+  private async flushWrites(): Promise<void> {
+    const batch = this.writes.splice(0, MAX_WRITE_BATCH);
+    if (this.writes.length > 0) {
+      setImmediate(() => void this.flushWrites());
+    } else {
+      this.flushScheduled = false;
+    }
+    if (batch.length === 0) {
+      return;
+    }
+    try {
+      const results =
+        batch.length === 1
+          ? [await this.store.recordAttempt(batch[0]!.input)]
+          : await this.store.recordAttempts!(batch.map((w) => w.input));
+      for (const [i, w] of batch.entries()) {
+        w.resolve(results[i]!);
+      }
+    } catch (err) {
+      if (batch.length === 1) {
+        batch[0]!.reject(err);
+        return;
+      }
+      // One bad input fails the whole transaction: write them one by one so each gets its own answer.
+      for (const w of batch) {
+        this.store.recordAttempt(w.input).then(w.resolve, w.reject);
+      }
+    }
   }
 
   private decide(result: SendResult, attemptNumber: number, plan: Plan): AttemptOutcome {

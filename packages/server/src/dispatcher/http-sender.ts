@@ -135,6 +135,9 @@ export class HttpSender {
       let preview: string;
       if (encoding !== 'identity') {
         // We asked for identity; an encoded reply is kept opaque, never inflated (decompression bombs).
+        // Destroying an unread undici body emits an AbortError; nobody reads it, so swallow it here instead
+        // of letting it surface as an uncaught exception.
+        res.body.on('error', () => {});
         res.body.destroy();
         preview = `[${encoding}-encoded response not decoded]`;
       } else {

@@ -1041,82 +1041,89 @@ export class SqliteStore implements Store {
   }
 
   async recordAttempt(input: RecordAttemptInput): Promise<RecordAttemptResult> {
+    return this.tx(() => this.recordAttemptSync(input));
+  }
+
+  /** Many attempts in one transaction (one WAL commit): the dispatcher batches the attempts that finish together. */
+  async recordAttempts(inputs: RecordAttemptInput[]): Promise<RecordAttemptResult[]> {
+    return this.tx(() => inputs.map((input) => this.recordAttemptSync(input)));
+  }
+
+  private recordAttemptSync(input: RecordAttemptInput): RecordAttemptResult {
     const { attempt, outcome } = input;
     const startedAt = attempt.startedAt.getTime();
-    return this.tx(() => {
-      const d = this.stmt('SELECT * FROM deliveries WHERE id = ?').get(input.deliveryId) as Row | undefined;
-      if (!d) {
-        throw notFound('delivery', input.deliveryId);
-      }
-      const nextRetryAt = outcome.kind === 'retry' ? outcome.nextAttemptAt.getTime() : null;
-      const id = newId('att', startedAt);
+    const d = this.stmt('SELECT * FROM deliveries WHERE id = ?').get(input.deliveryId) as Row | undefined;
+    if (!d) {
+      throw notFound('delivery', input.deliveryId);
+    }
+    const nextRetryAt = outcome.kind === 'retry' ? outcome.nextAttemptAt.getTime() : null;
+    const id = newId('att', startedAt);
+    this.stmt(
+      `INSERT INTO attempts (id, tenant_id, delivery_id, endpoint_id, trigger, url, started_at, duration_ms,
+         status_code, error_kind, error, response_preview, request_headers, next_retry_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    ).run(
+      id,
+      d.tenant_id,
+      d.id,
+      d.endpoint_id,
+      attempt.trigger ?? str(d.next_trigger),
+      attempt.url ?? '',
+      startedAt,
+      Math.round(attempt.durationMs),
+      attempt.statusCode,
+      attempt.errorKind,
+      attempt.error,
+      attempt.responsePreview,
+      JSON.stringify(attempt.requestHeaders),
+      nextRetryAt,
+    );
+    const finishedAt = startedAt + Math.round(attempt.durationMs);
+    const status: DeliveryStatus =
+      outcome.kind === 'succeeded' ? 'succeeded' : outcome.kind === 'retry' ? 'pending' : 'failed';
+    const applied =
       this.stmt(
-        `INSERT INTO attempts (id, tenant_id, delivery_id, endpoint_id, trigger, url, started_at, duration_ms,
-           status_code, error_kind, error, response_preview, request_headers, next_retry_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        `UPDATE deliveries SET status = ?, attempt_count = attempt_count + 1, cycle_attempts = cycle_attempts + 1,
+           next_attempt_at = ?, lease_owner = NULL, lease_expires_at = NULL, last_attempt_at = ?,
+           last_status_code = ?, last_error = ?, next_trigger = 'scheduled', updated_at = ?
+         WHERE id = ? AND status = 'in_flight' AND lease_owner = ?`,
       ).run(
-        id,
-        d.tenant_id,
-        d.id,
-        d.endpoint_id,
-        attempt.trigger ?? str(d.next_trigger),
-        attempt.url ?? '',
-        startedAt,
-        Math.round(attempt.durationMs),
-        attempt.statusCode,
-        attempt.errorKind,
-        attempt.error,
-        attempt.responsePreview,
-        JSON.stringify(attempt.requestHeaders),
+        status,
         nextRetryAt,
-      );
-      const finishedAt = startedAt + Math.round(attempt.durationMs);
-      const status: DeliveryStatus =
-        outcome.kind === 'succeeded' ? 'succeeded' : outcome.kind === 'retry' ? 'pending' : 'failed';
-      const applied =
-        this.stmt(
-          `UPDATE deliveries SET status = ?, attempt_count = attempt_count + 1, cycle_attempts = cycle_attempts + 1,
-             next_attempt_at = ?, lease_owner = NULL, lease_expires_at = NULL, last_attempt_at = ?,
-             last_status_code = ?, last_error = ?, next_trigger = 'scheduled', updated_at = ?
-           WHERE id = ? AND status = 'in_flight' AND lease_owner = ?`,
-        ).run(
-          status,
-          nextRetryAt,
+        startedAt,
+        attempt.statusCode,
+        attempt.error,
+        finishedAt,
+        d.id,
+        input.workerId,
+      ).changes === 1;
+    if (!applied) {
+      // The lease was lost: keep the log complete, but only count the attempt.
+      this.stmt(
+        'UPDATE deliveries SET attempt_count = attempt_count + 1, last_attempt_at = ? WHERE id = ?',
+      ).run(startedAt, d.id);
+    }
+    if (input.trackHealth !== false) {
+      if (attempt.errorKind === 'none' && outcome.kind === 'succeeded') {
+        this.stmt('UPDATE endpoints SET failing_since = NULL WHERE id = ? AND failing_since IS NOT NULL').run(
+          d.endpoint_id,
+        );
+      } else {
+        this.stmt('UPDATE endpoints SET failing_since = COALESCE(failing_since, ?) WHERE id = ?').run(
           startedAt,
-          attempt.statusCode,
-          attempt.error,
-          finishedAt,
-          d.id,
-          input.workerId,
-        ).changes === 1;
-      if (!applied) {
-        // The lease was lost: keep the log complete, but only count the attempt.
-        this.stmt(
-          'UPDATE deliveries SET attempt_count = attempt_count + 1, last_attempt_at = ? WHERE id = ?',
-        ).run(startedAt, d.id);
+          d.endpoint_id,
+        );
       }
-      if (input.trackHealth !== false) {
-        if (attempt.errorKind === 'none' && outcome.kind === 'succeeded') {
-          this.stmt(
-            'UPDATE endpoints SET failing_since = NULL WHERE id = ? AND failing_since IS NOT NULL',
-          ).run(d.endpoint_id);
-        } else {
-          this.stmt('UPDATE endpoints SET failing_since = COALESCE(failing_since, ?) WHERE id = ?').run(
-            startedAt,
-            d.endpoint_id,
-          );
-        }
-      }
-      const e = this.stmt('SELECT failing_since FROM endpoints WHERE id = ?').get(d.endpoint_id) as
-        | Row
-        | undefined;
-      return {
-        attempt: this.attemptFrom(this.stmt('SELECT * FROM attempts WHERE id = ?').get(id) as Row),
-        delivery: this.deliveryFrom(this.stmt('SELECT * FROM deliveries WHERE id = ?').get(d.id) as Row),
-        applied,
-        endpointFailingSince: dateOrNull(e?.failing_since),
-      };
-    });
+    }
+    const e = this.stmt('SELECT failing_since FROM endpoints WHERE id = ?').get(d.endpoint_id) as
+      | Row
+      | undefined;
+    return {
+      attempt: this.attemptFrom(this.stmt('SELECT * FROM attempts WHERE id = ?').get(id) as Row),
+      delivery: this.deliveryFrom(this.stmt('SELECT * FROM deliveries WHERE id = ?').get(d.id) as Row),
+      applied,
+      endpointFailingSince: dateOrNull(e?.failing_since),
+    };
   }
 
   async release(workerId: string, opts?: { deliveryIds?: string[]; at?: Date }): Promise<number> {

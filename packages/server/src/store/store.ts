@@ -464,6 +464,11 @@ export interface Store {
   /** One transaction: writes the attempt, moves the delivery, updates the endpoint's failure streak. */
   recordAttempt(input: RecordAttemptInput): Promise<RecordAttemptResult>;
   /**
+   * Optional: several `recordAttempt`s in one transaction, results in input order; all or nothing (a failing
+   * input fails the batch, and the dispatcher then records them one by one). Saves one commit per attempt.
+   */
+  recordAttempts?(inputs: RecordAttemptInput[]): Promise<RecordAttemptResult[]>;
+  /**
    * Gives leases back (pending again, due at `at`, default now). Without `deliveryIds`, every lease the
    * worker holds. Returns how many were released.
    */
