@@ -15,6 +15,7 @@ import {
 interface NodeHmac {
   update(data: string | Uint8Array, encoding?: 'utf8'): NodeHmac;
   digest(): Uint8Array;
+  digest(encoding: 'base64'): string;
 }
 interface NodeKeyObject {
   export(options: { format: 'der'; type: 'spki' }): Uint8Array;
@@ -67,25 +68,31 @@ export function createNodeCryptoBackend(nc: NodeCrypto): CryptoBackend {
     privateKeys.get(seed, (copy) =>
       nc.createPrivateKey({ key: concatBytes(PKCS8_ED25519_PREFIX, copy), format: 'der', type: 'pkcs8' }),
     );
+  const hmacOf = (key: Uint8Array, head: string, body: string | Uint8Array, tail: string): NodeHmac => {
+    const h = nc.createHmac(
+      'sha256',
+      hmacKeys.get(key, (copy) => nc.createSecretKey(copy)),
+    );
+    if (head !== '') {
+      h.update(head, 'utf8');
+    }
+    if (typeof body === 'string') {
+      h.update(body, 'utf8');
+    } else {
+      h.update(body);
+    }
+    if (tail !== '') {
+      h.update(tail, 'utf8');
+    }
+    return h;
+  };
   return {
     name: 'node:crypto',
     hmacSha256(key, head, body, tail) {
-      const h = nc.createHmac(
-        'sha256',
-        hmacKeys.get(key, (copy) => nc.createSecretKey(copy)),
-      );
-      if (head !== '') {
-        h.update(head, 'utf8');
-      }
-      if (typeof body === 'string') {
-        h.update(body, 'utf8');
-      } else {
-        h.update(body);
-      }
-      if (tail !== '') {
-        h.update(tail, 'utf8');
-      }
-      return h.digest();
+      return hmacOf(key, head, body, tail).digest();
+    },
+    hmacSha256Base64(key, head, body, tail) {
+      return hmacOf(key, head, body, tail).digest('base64');
     },
     sha256(data) {
       return nc.createHash('sha256').update(data).digest();
