@@ -92,8 +92,12 @@ describe('API keys', () => {
     expect(listed.body.data.map((k: { id: string }) => k.id)).toContain(created.body.id);
     expect(JSON.stringify(listed.body)).not.toContain(created.body.key);
 
-    // The new key works, then stops working once revoked.
+    expect(created.body.lastUsedAt).toBeNull();
+    // The new key works (and records its use), then stops working once revoked.
     expect((await h.call('listWebhooks', { auth: created.body.key })).status).toBe(200);
+    const used = await h.call('listApiKeys', { auth: ADMIN_KEY, params: { tenantId: t.id } });
+    const record = used.body.data.find((k: { id: string }) => k.id === created.body.id);
+    expect(record.lastUsedAt).toEqual(expect.any(String));
     const del = await h.call('deleteApiKey', {
       auth: t.key,
       params: { tenantId: t.id, keyId: created.body.id },
