@@ -1,7 +1,8 @@
-import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { createHookwireClient } from '@hookwire/client';
+import { schemes, verify } from '@hookwire/signatures';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import {
   createTenant,
@@ -145,6 +146,36 @@ describe('hookwire CLI', () => {
       );
       const metrics = await (await fetch(`${worker.url}/metrics`)).text();
       expect(metrics).toMatch(/^hookwire_delivery_attempts_total\{outcome="succeeded"\} 1$/m);
+    } finally {
+      await receiver.close();
+    }
+  });
+
+  it('encrypts endpoint secrets at rest with HOOKWIRE_ENCRYPTION_KEY and still signs with them', async () => {
+    const d = dir('hookwire-encryption-');
+    const receiver = await startReceiver();
+    try {
+      const server = await startHookwire({
+        dataDir: d,
+        env: { HOOKWIRE_ENCRYPTION_KEY: 'e2e-encryption-key-0123456789' },
+      });
+      servers.push(server);
+      const { hw } = await createTenant(server.url, 'encrypted');
+      const ep = await hw.webhooks.create({ url: `${receiver.url}/enc`, events: ['link.click'] });
+      await hw.events.publish({ type: 'link.click', data: { link_id: 'e' } });
+      const req = await waitFor('a delivery', () => receiver.requests.find((r) => r.path === '/enc'));
+      await expect(
+        verify(schemes.standard(), { secret: ep.secret, body: req.body, headers: req.headers }),
+      ).resolves.toBeDefined();
+      expect(await server.stop()).toBe(0);
+      servers.pop();
+      // Neither the database nor its WAL holds the secret (or its base64 key part) in clear.
+      const raw = Buffer.concat(
+        ['hookwire.db', 'hookwire.db-wal']
+          .filter((f) => existsSync(join(d, f)))
+          .map((f) => readFileSync(join(d, f))),
+      );
+      expect(raw.includes(Buffer.from(ep.secret.slice('whsec_'.length)))).toBe(false);
     } finally {
       await receiver.close();
     }
