@@ -3,6 +3,7 @@ import Fastify, {
   type FastifyBaseLogger,
   type FastifyError,
   type FastifyInstance,
+  type FastifyReply,
   type FastifyRequest,
 } from 'fastify';
 import type { Logger } from 'pino';
@@ -212,7 +213,7 @@ function compileOperation(
     if (op.requestBody && validateBody) {
       if (req.body === undefined) {
         if (op.requestBody.required) {
-          errors.push({ path: '', message: 'a JSON body is required' });
+          errors.push({ path: '', message: 'is required (send a JSON body)' });
         }
       } else if (!validateBody(req.body)) {
         errors.push(...toFieldErrors(validateBody.errors));
@@ -323,6 +324,18 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     ...quietRequestLog(),
     // Our own hook answers 503 while closing, as a problem document with Retry-After.
     return503OnClosing: false,
+    // Errors Fastify raises before routing (a URL that does not decode) get the same problem format.
+    frameworkErrors: (err, req, rawReply) => {
+      const reply = rawReply as FastifyReply;
+      const problem = new ApiError('VALIDATION_FAILED', `The URL is invalid: ${err.message}.`, {
+        errors: [{ path: '', message: 'is not a valid URL (check its percent-encoding)' }],
+      });
+      reply.header('x-request-id', req.id);
+      return reply
+        .code(400)
+        .type('application/problem+json')
+        .send(problemBody(problem, req.id, undefined));
+    },
     genReqId: (req) => {
       const given = req.headers['x-request-id'];
       return typeof given === 'string' && REQUEST_ID.test(given)

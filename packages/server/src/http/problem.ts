@@ -75,22 +75,25 @@ export class ApiError extends Error {
 export function validationFailed(errors: FieldError[], where = 'The request'): ApiError {
   const first = errors[0];
   const detail = first
-    ? `${where} is invalid: ${first.path || 'the value'} ${first.message}${errors.length > 1 ? ` (and ${errors.length - 1} more)` : ''}.`
+    ? `${where} is invalid: ${first.path || 'the body'} ${first.message}${errors.length > 1 ? ` (and ${errors.length - 1} more)` : ''}.`
     : `${where} is invalid.`;
   return new ApiError('VALIDATION_FAILED', detail, { errors });
 }
 
 const kebab = (code: string) => code.toLowerCase().replaceAll('_', '-');
 
+// `instance` must be a URI reference; a path that is not one (stray `%`, spaces) is left out.
+const URI_PATH = /^(?:[A-Za-z0-9\-._~!$&'()*+,;=:@/]|%[0-9A-Fa-f]{2})*$/;
+
 /** The JSON body of a problem response. */
-export function problemBody(err: ApiError, requestId: string, instance: string): ProblemBody {
+export function problemBody(err: ApiError, requestId: string, instance: string | undefined): ProblemBody {
   const def = PROBLEMS[err.code];
   return {
     type: `https://hookwire.dev/problems/${kebab(err.code)}`,
     title: def.title,
     status: def.status,
     detail: err.message,
-    instance,
+    ...(instance !== undefined && URI_PATH.test(instance) ? { instance } : {}),
     code: err.code,
     requestId,
     ...(err.errors ? { errors: err.errors } : {}),

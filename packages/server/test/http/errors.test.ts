@@ -29,6 +29,11 @@ describe('problem+json for everything', () => {
     }
   });
 
+  it('a URL that does not decode is 400 VALIDATION_FAILED with a request id', async () => {
+    const r = await h.raw('GET', '/api/webhooks/%zz', { auth: t.key });
+    expectProblem(r, 'VALIDATION_FAILED', 400);
+  });
+
   it('malformed JSON is 400 VALIDATION_FAILED', async () => {
     const r = await h.raw('POST', '/api/events', { auth: t.key, rawBody: '{"type": "link.click", ' });
     expectMatchesSpec('publishEvent', r);
@@ -76,7 +81,17 @@ describe('problem+json for everything', () => {
   it('a required body that is missing is VALIDATION_FAILED', async () => {
     const r = await h.call('createWebhook', { auth: t.key });
     expect(r.status).toBe(400);
-    expect(r.body.errors).toEqual([{ path: '', message: 'a JSON body is required' }]);
+    expect(r.body.errors).toEqual([{ path: '', message: 'is required (send a JSON body)' }]);
+    expect(r.body.detail).toBe('The request is invalid: the body is required (send a JSON body).');
+    const notObject = await h.call('createWebhook', { auth: t.key, body: [] });
+    expect(notObject.body.errors).toEqual([{ path: '', message: 'must be object' }]);
+    const proto = await h.call('createTenant', {
+      auth: ADMIN_KEY,
+      rawBody: '{"name":"x","__proto__":{"plan":"tiny"}}',
+    });
+    expect(proto.body.errors).toEqual([{ path: '/__proto__', message: 'is not allowed' }]);
+    const twice = await h.call('listWebhooks', { auth: t.key, query: { limit: 1 }, headers: {} });
+    expect(twice.status).toBe(200);
   });
 
   it('echoes a valid X-Request-Id and generates one otherwise', async () => {
