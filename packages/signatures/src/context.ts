@@ -1,7 +1,9 @@
+import { base64Decode, hexDecode } from './bytes.js';
 import type { CryptoBackend } from './crypto/backend.js';
 import { WebhookVerificationError } from './errors.js';
 import type { HeadersInput } from './headers.js';
 import type { Secret } from './keys.js';
+import { timingSafeEqualString } from './timing-safe-equal.js';
 
 /** What every scheme's verifier receives once the common checks have passed. */
 export interface VerifyContext {
@@ -136,4 +138,52 @@ async function finishAsync(
 /** Applies `then` to a value or a promise of it, staying synchronous for a plain value. */
 export function thenMaybe<T, U>(value: T | Promise<T>, then: (v: T) => U): U | Promise<U> {
   return value instanceof Promise ? value.then(then) : then(value);
+}
+
+/** How a scheme writes its signatures in the header. */
+export type SignatureEncoding = 'base64' | 'hex';
+
+/*
+ * The exact texts the strict decoders accept: padded base64 whose last character leaves no stray bits, and
+ * lower-case hex of whole bytes. A text that passes decodes, and a canonical text is the only spelling of its
+ * bytes, so comparing texts is the same as comparing bytes.
+ */
+const CANONICAL: Record<SignatureEncoding, RegExp> = {
+  base64:
+    /^(?:[A-Za-z0-9+/]{4})+$|^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/][AQgw]==|[A-Za-z0-9+/]{2}[AEIMQUYcgkosw048]=)$/,
+  hex: /^(?:[0-9a-f]{2})+$/,
+};
+
+/** Whether a presented signature is non-empty canonical base64 or lower-case hex. */
+export function isCanonicalSignature(text: string, encoding: SignatureEncoding): boolean {
+  return CANONICAL[encoding].test(text);
+}
+
+/**
+ * Whether any key's HMAC of `head + body + tail` equals any presented signature text (already checked with
+ * {@link isCanonicalSignature}). With a backend that encodes natively (node:crypto) the encoded MAC is compared
+ * with each text in constant time and nothing is decoded; otherwise the texts are decoded and bytes compared.
+ */
+export function anyHmacTextMatches(
+  backend: CryptoBackend,
+  keys: readonly Uint8Array[],
+  head: string,
+  body: string | Uint8Array,
+  tail: string,
+  encoding: SignatureEncoding,
+  texts: readonly string[],
+): boolean | Promise<boolean> {
+  if (backend.hmacSha256Text === undefined) {
+    const candidates = texts.map((t) => (encoding === 'hex' ? hexDecode(t) : base64Decode(t, true))!);
+    return anyHmacMatches(backend, keys, head, body, tail, candidates);
+  }
+  let found = false;
+  for (let k = 0; k < keys.length && !found; k++) {
+    const mac = backend.hmacSha256Text(keys[k]!, head, body, tail, encoding);
+    for (let i = 0; i < texts.length; i++) {
+      // Every candidate is compared, even after a match.
+      found = timingSafeEqualString(mac, texts[i]!) || found;
+    }
+  }
+  return found;
 }

@@ -14,10 +14,16 @@ export interface CryptoBackend {
     tail: string,
   ): Uint8Array | Promise<Uint8Array>;
   /**
-   * Optional fast path: the same HMAC, already as standard padded base64. node:crypto encodes natively, so a
-   * Standard Webhooks verifier can compare strings without decoding every presented signature into bytes.
+   * Optional fast path: the same HMAC, already encoded (standard padded base64 or lower-case hex). node:crypto
+   * encodes natively, so verifiers compare strings instead of decoding every presented signature into bytes.
    */
-  hmacSha256Base64?(key: Uint8Array, head: string, body: string | Uint8Array, tail: string): string;
+  hmacSha256Text?(
+    key: Uint8Array,
+    head: string,
+    body: string | Uint8Array,
+    tail: string,
+    encoding: 'base64' | 'hex',
+  ): string;
   /** SHA-256 of bytes. */
   sha256(data: Uint8Array): Uint8Array | Promise<Uint8Array>;
   /** Ed25519 signature of `head + body + tail` with a 32-byte seed. */

@@ -15,7 +15,7 @@ import {
 interface NodeHmac {
   update(data: string | Uint8Array, encoding?: 'utf8'): NodeHmac;
   digest(): Uint8Array;
-  digest(encoding: 'base64'): string;
+  digest(encoding: 'base64' | 'hex'): string;
 }
 interface NodeKeyObject {
   export(options: { format: 'der'; type: 'spki' }): Uint8Array;
@@ -91,8 +91,8 @@ export function createNodeCryptoBackend(nc: NodeCrypto): CryptoBackend {
     hmacSha256(key, head, body, tail) {
       return hmacOf(key, head, body, tail).digest();
     },
-    hmacSha256Base64(key, head, body, tail) {
-      return hmacOf(key, head, body, tail).digest('base64');
+    hmacSha256Text(key, head, body, tail, encoding) {
+      return hmacOf(key, head, body, tail).digest(encoding);
     },
     sha256(data) {
       return nc.createHash('sha256').update(data).digest();

@@ -1,6 +1,7 @@
-import { base64Decode, base64Encode, hexDecode, hexEncode } from '../bytes.js';
+import { base64Encode, hexEncode } from '../bytes.js';
 import {
-  anyHmacMatches,
+  anyHmacTextMatches,
+  isCanonicalSignature,
   malformed,
   noMatch,
   requireHeader,
@@ -66,18 +67,20 @@ export function verifyHmac(
     throw malformed(`${scheme.header}: expected "${scheme.prefix}<${scheme.encoding} signature>"`);
   }
   const text = value.slice(scheme.prefix.length);
-  const sig = scheme.encoding === 'hex' ? hexDecode(text) : base64Decode(text, true);
-  if (sig === undefined || sig.byteLength === 0) {
+  if (!isCanonicalSignature(text, scheme.encoding)) {
     throw malformed(
       `${scheme.header}: the signature after "${scheme.prefix}" is not ${scheme.encoding === 'hex' ? 'lower-case hex' : 'padded base64'}`,
     );
   }
-  return thenMaybe(anyHmacMatches(ctx.backend, keys, '', ctx.body, '', [sig]), (matched) => {
-    if (!matched) {
-      throw noMatch(
-        `${scheme.header}: the signature does not match the body with the configured secret(s). Verify the raw body bytes (not re-serialised JSON) and check the secret`,
-      );
-    }
-    return {};
-  });
+  return thenMaybe(
+    anyHmacTextMatches(ctx.backend, keys, '', ctx.body, '', scheme.encoding, [text]),
+    (matched) => {
+      if (!matched) {
+        throw noMatch(
+          `${scheme.header}: the signature does not match the body with the configured secret(s). Verify the raw body bytes (not re-serialised JSON) and check the secret`,
+        );
+      }
+      return {};
+    },
+  );
 }

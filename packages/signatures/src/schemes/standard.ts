@@ -1,7 +1,8 @@
 import { base64Decode, base64Encode } from '../bytes.js';
 import {
-  anyHmacMatches,
+  anyHmacTextMatches,
   checkTimestamp,
+  isCanonicalSignature,
   malformed,
   noMatch,
   requireHeader,
@@ -9,7 +10,6 @@ import {
   thenMaybe,
   type VerifyContext,
 } from '../context.js';
-import type { CryptoBackend } from '../crypto/backend.js';
 import { WebhookConfigError } from '../errors.js';
 import { getHeader } from '../headers.js';
 import { ed25519PublicKey, ed25519Seed, randomBytes, standardSecretKey } from '../keys.js';
@@ -17,7 +17,6 @@ import {
   parseStandardSignatureHeader,
   type StandardSignatureEntry,
 } from '../parse-standard-signature-header.js';
-import { timingSafeEqualString } from '../timing-safe-equal.js';
 import type { StandardScheme } from './scheme.js';
 
 /** Options of `schemes.standard()`. */
@@ -100,56 +99,6 @@ function noMatchMessage(p: string): string {
   return `${p}-signature: no signature matches the body with the configured secret(s). Verify the raw body bytes (not re-serialised JSON) and check the secret`;
 }
 
-/*
- * Canonical standard base64 with padding: exactly what base64Decode(text, true) accepts (the last character
- * before padding must leave no stray bits), so both paths reject the same headers as malformed.
- */
-const CANONICAL_BASE64 =
-  /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/][AQgw]==|[A-Za-z0-9+/]{2}[AEIMQUYcgkosw048]=)?$/;
-
-/**
- * The node:crypto path: the backend returns each HMAC as base64 and the presented signatures are compared as
- * strings, in constant time. No signature is decoded into bytes and nothing but the digest string is
- * allocated per key, which matters at small bodies where the fixed cost dominates.
- */
-function verifyBase64(
-  p: string,
-  ctx: VerifyContext,
-  keys: readonly Uint8Array[],
-  entries: readonly StandardSignatureEntry[],
-  id: string,
-  tsText: string,
-  timestampMs: number,
-  hmacBase64: NonNullable<CryptoBackend['hmacSha256Base64']>,
-): { id: string; timestamp: Date } {
-  let candidates = 0;
-  for (const entry of entries) {
-    if (entry.version !== 'v1') {
-      continue;
-    }
-    if (!CANONICAL_BASE64.test(entry.signature)) {
-      throw malformed(`${p}-signature: the v1 signature is not standard padded base64`);
-    }
-    candidates++;
-  }
-  if (candidates === 0) {
-    throw noMatch(noV1Message(entries, p, 'v1', false));
-  }
-  const head = `${id}.${tsText}.`;
-  let found = false;
-  for (let k = 0; k < keys.length && !found; k++) {
-    const mac = hmacBase64.call(ctx.backend, keys[k]!, head, ctx.body, '');
-    for (const entry of entries) {
-      // Every candidate is compared, even after a match.
-      found = (entry.version === 'v1' && timingSafeEqualString(mac, entry.signature)) || found;
-    }
-  }
-  if (!found) {
-    throw noMatch(noMatchMessage(p));
-  }
-  return { id, timestamp: new Date(timestampMs) };
-}
-
 /* Header names per prefix, built once: property lookups with interned strings stay fast. */
 const headerNameCache = new Map<string, { id: string; timestamp: string; signature: string }>();
 function headerNames(prefix: string): { id: string; timestamp: string; signature: string } {
@@ -190,22 +139,17 @@ function verifyParsed(
   const timestampMs = checkTimestamp(tsText, 's', ctx.nowMs, ctx.toleranceSeconds, names.timestamp);
   const entries = parseStandardSignatureHeader(sigHeader);
   const wanted = scheme.asymmetric ? 'v1a' : 'v1';
-  const hmacBase64 = ctx.backend.hmacSha256Base64;
-  if (!scheme.asymmetric && hmacBase64 !== undefined) {
-    return verifyBase64(p, ctx, keys, entries, id, tsText, timestampMs, hmacBase64);
-  }
-  const candidates: Uint8Array[] = [];
+  const texts: string[] = [];
   for (const entry of entries) {
     if (entry.version !== wanted) {
       continue; // Unknown versions (and the other kind of signature) are skipped, per the spec.
     }
-    const bytes = base64Decode(entry.signature, true);
-    if (bytes === undefined) {
+    if (!isCanonicalSignature(entry.signature, 'base64')) {
       throw malformed(`${p}-signature: the ${wanted} signature is not standard padded base64`);
     }
-    candidates.push(bytes);
+    texts.push(entry.signature);
   }
-  if (candidates.length === 0) {
+  if (texts.length === 0) {
     throw noMatch(noV1Message(entries, p, wanted, scheme.asymmetric));
   }
   const head = `${id}.${tsText}.`;
@@ -216,9 +160,10 @@ function verifyParsed(
     return { id, timestamp: new Date(timestampMs) };
   };
   if (scheme.asymmetric) {
+    const candidates = texts.map((t) => base64Decode(t, true)!);
     return anyEd25519Matches(ctx, keys, head, candidates).then(done);
   }
-  return thenMaybe(anyHmacMatches(ctx.backend, keys, head, ctx.body, '', candidates), done);
+  return thenMaybe(anyHmacTextMatches(ctx.backend, keys, head, ctx.body, '', 'base64', texts), done);
 }
 
 async function anyEd25519Matches(

@@ -1,7 +1,8 @@
-import { hexDecode, hexEncode } from '../bytes.js';
+import { hexEncode } from '../bytes.js';
 import {
-  anyHmacMatches,
+  anyHmacTextMatches,
   checkTimestamp,
+  isCanonicalSignature,
   malformed,
   noMatch,
   requireHeader,
@@ -91,23 +92,22 @@ export async function verifyTimestamped(
     ctx.toleranceSeconds,
     scheme.header,
   );
-  const candidates: Uint8Array[] = [];
+  const texts: string[] = [];
   for (const entry of parsed.signatures) {
     if (entry.version !== scheme.version) {
       continue; // v0 (Stripe test mode) and unknown versions are ignored, as stripe-node does.
     }
-    const bytes = hexDecode(entry.signature);
-    if (bytes === undefined) {
+    if (!isCanonicalSignature(entry.signature, 'hex')) {
       throw malformed(`${scheme.header}: the ${scheme.version} signature is not lower-case hex`);
     }
-    candidates.push(bytes);
+    texts.push(entry.signature);
   }
-  if (candidates.length === 0) {
+  if (texts.length === 0) {
     const found = parsed.signatures.map((e) => e.version).join(', ') || 'none';
     throw noMatch(`${scheme.header}: no ${scheme.version}= signature (found: ${found})`);
   }
   const [head, tail] = template(scheme, parsed.timestamp);
-  return thenMaybe(anyHmacMatches(ctx.backend, keys, head, ctx.body, tail, candidates), (matched) => {
+  return thenMaybe(anyHmacTextMatches(ctx.backend, keys, head, ctx.body, tail, 'hex', texts), (matched) => {
     if (!matched) {
       throw noMatch(
         `${scheme.header}: no signature matches the body with the configured secret(s). Verify the raw body bytes (not re-serialised JSON) and check the secret`,
