@@ -37,6 +37,7 @@ export {
 export { parseJson } from './parse-json.js';
 export { parseTimestamp } from './parse-timestamp.js';
 export type {
+  EnvelopeFormat,
   EnvelopeKind,
   EnvelopeVersion,
   OutgoingMessage,

@@ -1,6 +1,15 @@
 /** Envelope versions a sender can render; every endpoint is pinned to one. */
 export type EnvelopeVersion = 'v1' | 'v2';
 
+/**
+ * Every body shape `wrap` renders: the two versioned envelopes, plus the shapes real senders use, so a server can
+ * emit each seed product's payload exactly:
+ * - `standard`: `{ type, timestamp, data }` (Standard Webhooks' recommended payload).
+ * - `object`: `{ id, type, created_at, ...context, data }` (Linka Factory's event object, `account_id` as context).
+ * - `flat`: `{ event, ...data }` (Acturity's flat payload; `data` must be an object).
+ */
+export type EnvelopeFormat = EnvelopeVersion | 'standard' | 'object' | 'flat';
+
 /** Which payload shape an event was read from. */
 export type EnvelopeKind = 'v1' | 'v2' | 'standard' | 'custom';
 

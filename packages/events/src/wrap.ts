@@ -1,4 +1,4 @@
-import type { EnvelopeVersion, OutgoingMessage } from './types.js';
+import type { EnvelopeFormat, EnvelopeVersion, OutgoingMessage } from './types.js';
 
 /** Default `apiVersion` written into each envelope version. */
 export const API_VERSIONS = { v1: '2021-08-23', v2: '2026-02-09' } as const satisfies Record<
@@ -17,9 +17,25 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
   return proto === Object.prototype || proto === null;
 }
 
+/** Top-level keys of the `object` format that `context` never overrides. */
+const OBJECT_KEYS: readonly string[] = ['id', 'type', 'created_at', 'data'];
+
 /** Sets a key as an own data property, so a `__proto__` key from tenant data cannot change the prototype. */
 function define(target: Record<string, unknown>, key: string, value: unknown): void {
   Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+}
+
+/** Copies tenant context keys onto `target`, skipping the keys the format owns. */
+function copyContext(
+  target: Record<string, unknown>,
+  context: Record<string, unknown> | undefined,
+  reserved: readonly string[],
+): void {
+  for (const [key, value] of Object.entries(context ?? {})) {
+    if (!reserved.includes(key) && value !== undefined) {
+      define(target, key, value);
+    }
+  }
 }
 
 function check(message: OutgoingMessage): void {
@@ -60,13 +76,41 @@ function check(message: OutgoingMessage): void {
  *   the signature headers / are not part of v1.
  * - `v2`: `{ metadata: { id, apiVersion, eventType, eventTime, ...context }, data }`; `customData` is not
  *   part of v2. Context keys never override the reserved metadata keys ({@link RESERVED_CONTEXT_KEYS}).
+ * - `standard`: `{ type, timestamp, data }`; the id travels in the `webhook-id` header.
+ * - `object`: `{ id, type, created_at, ...context, data }`; context keys never override those four.
+ * - `flat`: `{ event, ...data }`; `data` must be a plain object without an `event` key (it would be lost).
  *
  * @example
  * const body = JSON.stringify(wrap('v2', { id: 'msg_1', type: 'link.click', timestamp: new Date(), data, context: { campaignId } }));
  * @throws {TypeError} for an empty id or type, an invalid date, undefined data or a non-object context.
  */
-export function wrap(version: EnvelopeVersion, message: OutgoingMessage): Record<string, unknown> {
+export function wrap(version: EnvelopeFormat, message: OutgoingMessage): Record<string, unknown> {
   check(message);
+  if (version === 'standard') {
+    return { type: message.type, timestamp: message.timestamp.toISOString(), data: message.data };
+  }
+  if (version === 'object') {
+    const envelope: Record<string, unknown> = {
+      id: message.id,
+      type: message.type,
+      created_at: message.timestamp.toISOString(),
+    };
+    copyContext(envelope, message.context, OBJECT_KEYS);
+    envelope['data'] = message.data;
+    return envelope;
+  }
+  if (version === 'flat') {
+    if (!isPlainObject(message.data) || Object.hasOwn(message.data, 'event')) {
+      throw new TypeError(
+        'wrap: the flat format needs data to be a plain object without an "event" key (it carries the type).',
+      );
+    }
+    const envelope: Record<string, unknown> = { event: message.type };
+    for (const [key, value] of Object.entries(message.data)) {
+      define(envelope, key, value);
+    }
+    return envelope;
+  }
   if (version === 'v1') {
     const envelope: Record<string, unknown> = {
       apiVersion: message.apiVersion ?? API_VERSIONS.v1,
@@ -85,12 +129,10 @@ export function wrap(version: EnvelopeVersion, message: OutgoingMessage): Record
       eventType: message.type,
       eventTime: message.timestamp.toISOString(),
     };
-    for (const [key, value] of Object.entries(message.context ?? {})) {
-      if (!RESERVED_CONTEXT_KEYS.includes(key) && value !== undefined) {
-        define(metadata, key, value);
-      }
-    }
+    copyContext(metadata, message.context, RESERVED_CONTEXT_KEYS);
     return { metadata, data: message.data };
   }
-  throw new TypeError(`wrap: unknown envelope version ${JSON.stringify(version)}; expected "v1" or "v2".`);
+  throw new TypeError(
+    `wrap: unknown envelope format ${JSON.stringify(version)}; expected "v1", "v2", "standard", "object" or "flat".`,
+  );
 }

@@ -58,6 +58,25 @@ describe('wrap', () => {
   });
 
   it('throws for an unknown version', () => {
-    expect(() => wrap('v3' as never, message)).toThrow(/unknown envelope version "v3"/);
+    expect(() => wrap('v3' as never, message)).toThrow(/unknown envelope format "v3"/);
+  });
+});
+
+describe('wrap: flat format', () => {
+  const base = { id: 'msg_1', type: 'link.clicked', timestamp: new Date('2026-11-23T10:00:00.000Z') };
+
+  it('refuses data that is not a plain object, or that would lose an "event" key', () => {
+    expect(() => wrap('flat', { ...base, data: [1, 2] })).toThrow(TypeError);
+    expect(() => wrap('flat', { ...base, data: 'text' })).toThrow(TypeError);
+    expect(() => wrap('flat', { ...base, data: { event: 'other' } })).toThrow(/"event" key/);
+  });
+
+  it('keeps a __proto__ data key as an own property', () => {
+    const data = JSON.parse('{"__proto__":{"polluted":true},"link_id":"lnk_1"}') as Record<string, unknown>;
+    const out = wrap('flat', { ...base, data });
+    expect(Object.getPrototypeOf(out)).toBe(Object.prototype);
+    expect(JSON.stringify(out)).toBe(
+      '{"event":"link.clicked","__proto__":{"polluted":true},"link_id":"lnk_1"}',
+    );
   });
 });
