@@ -4,10 +4,10 @@ import { ADMIN_KEY, createHarness, type Harness } from './support.js';
 let h: Harness;
 beforeAll(async () => {
   h = await createHarness();
-});
+}, 60_000);
 afterAll(async () => {
   await h.close();
-});
+}, 60_000);
 
 describe('tenants (admin key)', () => {
   it('create, get, list with paging, update, delete', async () => {

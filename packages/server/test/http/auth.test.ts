@@ -34,10 +34,10 @@ beforeAll(async () => {
   });
   revoked = k.body.key;
   await h.call('deleteApiKey', { auth: ADMIN_KEY, params: { tenantId: a.id, keyId: k.body.id } });
-});
+}, 60_000);
 afterAll(async () => {
   await h.close();
-});
+}, 60_000);
 
 describe('auth matrix, for every operation', () => {
   const bearer = operations.filter(

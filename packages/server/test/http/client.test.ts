@@ -14,11 +14,11 @@ beforeAll(async () => {
   baseUrl = `http://127.0.0.1:${(h.app.server.address() as AddressInfo).port}`;
   receiver = await startReceiver(200);
   h.dispatcher.start();
-});
+}, 60_000);
 afterAll(async () => {
   await receiver.close();
   await h.close();
-});
+}, 60_000);
 
 async function caught(p: Promise<unknown>): Promise<unknown> {
   return p.then(
@@ -29,7 +29,7 @@ async function caught(p: Promise<unknown>): Promise<unknown> {
   );
 }
 
-describe('@hookwire/client against a listening server', () => {
+describe('@hookwire/client against a listening server', { timeout: 30_000 }, () => {
   it('admin and tenant flows end to end, with typed errors', async () => {
     // Every response the client sees is checked against the spec on the way.
     const checked: string[] = [];

@@ -12,10 +12,10 @@ beforeAll(async () => {
   h = await createHarness();
   t = await h.tenant();
   await h.eventTypes(t.key, ['link.click']);
-});
+}, 60_000);
 afterAll(async () => {
   await h.close();
-});
+}, 60_000);
 
 describe('problem+json for everything', () => {
   it('unknown routes and methods are 404 NOT_FOUND', async () => {
@@ -132,7 +132,7 @@ describe('problem+json for everything', () => {
   });
 });
 
-describe('SERVICE_UNAVAILABLE', () => {
+describe('SERVICE_UNAVAILABLE', { timeout: 30_000 }, () => {
   it('a request that reaches a closing server gets 503 with Retry-After', async () => {
     const closing = await createHarness();
     const u = await closing.tenant();

@@ -20,10 +20,10 @@ beforeAll(async () => {
     body: { url: 'https://example.com/clicks', events: ['link.click'] },
   });
   await h.call('createWebhook', { auth: t.key, body: { url: 'https://example.com/off', enabled: false } });
-});
+}, 60_000);
 afterAll(async () => {
   await h.close();
-});
+}, 60_000);
 
 const click = { type: 'link.click', data: { linkId: 'lnk_abc', country: 'US' } };
 

@@ -30,10 +30,10 @@ beforeAll(async () => {
     auth: t.key,
     body: { url: 'https://example.com/notify', events: ['activity.purchase'] },
   });
-});
+}, 60_000);
 afterAll(async () => {
   await h.close();
-});
+}, 60_000);
 
 const inbound = (
   sourceId: string,

@@ -26,10 +26,10 @@ describe('operation coverage', () => {
   let h: Harness;
   beforeAll(async () => {
     h = await createHarness();
-  });
+  }, 60_000);
   afterAll(async () => {
     await h.close();
-  });
+  }, 60_000);
 
   it('every operation has a route', () => {
     const missing = operations.filter(

@@ -11,11 +11,11 @@ beforeAll(async () => {
   t = await h.tenant();
   await h.eventTypes(t.key, ['link.click', 'link.created', 'link.deleted']);
   receiver = await startReceiver(200);
-});
+}, 60_000);
 afterAll(async () => {
   await receiver.close();
   await h.close();
-});
+}, 60_000);
 
 const create = (body: Record<string, unknown>, key = t.key) => h.call('createWebhook', { auth: key, body });
 
@@ -270,7 +270,7 @@ describe('list, update, delete', () => {
   });
 });
 
-describe('test sends, rotation, replay, redeliver (real receiver)', () => {
+describe('test sends, rotation, replay, redeliver (real receiver)', { timeout: 30_000 }, () => {
   it('POST /test sends a signed test event now and returns the attempt', async () => {
     const w = await create({ url: receiver.url });
     const before = receiver.received.length;
