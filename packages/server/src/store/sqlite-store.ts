@@ -723,8 +723,10 @@ export class SqliteStore implements Store {
     const tenantId = str(tenant.id);
     if (input.externalId !== undefined) {
       const first = this.stmt(
-        `SELECT * FROM messages WHERE tenant_id = ? AND external_id = ? AND created_at > ?
-         ORDER BY id LIMIT 1`,
+        // INDEXED BY: without it the planner satisfies ORDER BY id by walking messages_tenant and filtering,
+        // a scan of every message of the tenant on each publish (0.9 ms at 5 000 messages, growing).
+        `SELECT * FROM messages INDEXED BY messages_external
+         WHERE tenant_id = ? AND external_id = ? AND created_at > ? ORDER BY id LIMIT 1`,
       ).get(tenantId, input.externalId, now - DAY_MS) as Row | undefined;
       if (first) {
         return { message: this.messageFrom(first), deliveries: 0, duplicate: true };
