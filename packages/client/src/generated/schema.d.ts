@@ -179,8 +179,8 @@ export interface paths {
          * Update a webhook endpoint
          * @description Changes the given fields; omitted fields keep their value. `headers` and `metadata` are replaced as a
          *     whole. Setting `enabled: true` clears `disabledReason`; setting `enabled: false` records
-         *     `disabledReason: manual` and cancels nothing (pending deliveries wait until the endpoint is enabled or
-         *     deleted). Same rejections as create.
+         *     `disabledReason: manual` and cancels its pending deliveries (state `cancelled`; replay re-queues failed
+         *     ones once it is enabled again). Same rejections as create.
          */
         patch: operations["updateWebhook"];
         trace?: never;
@@ -803,7 +803,7 @@ export interface components {
         };
         /** @description A new key, with its value. */
         ApiKeyCreated: components["schemas"]["ApiKey"] & {
-            /** @description The bearer key (`hwk_…`). Shown once; store it now. */
+            /** @description The bearer key (`hw_…`). Shown once; store it now. */
             key: string;
         };
         ApiKeyCreate: {
@@ -1132,7 +1132,7 @@ export interface components {
             nextCursor: components["schemas"]["NextCursor"];
         };
         /**
-         * @description `pending` (queued or waiting for a retry), `in_flight`, `succeeded` (2xx), `failed` (retries exhausted), `cancelled` (endpoint deleted).
+         * @description `pending` (queued or waiting for a retry), `in_flight`, `succeeded` (2xx), `failed` (retries exhausted), `cancelled` (endpoint deleted or disabled).
          * @enum {string}
          */
         DeliveryStatus: "pending" | "in_flight" | "succeeded" | "failed" | "cancelled";
@@ -1310,7 +1310,7 @@ export interface components {
                  *       "type": "https://hookwire.dev/problems/unauthorized",
                  *       "title": "Unauthorized",
                  *       "status": 401,
-                 *       "detail": "Send an API key: Authorization: Bearer hwk_...",
+                 *       "detail": "Send an API key: Authorization: Bearer hw_...",
                  *       "code": "UNAUTHORIZED",
                  *       "requestId": "req_01jc8y0c3t9k1w6t0f4q3x9v2h"
                  *     }
@@ -1713,7 +1713,7 @@ export interface operations {
                      *           "id": "key_01jc8y0c3t9k1w6t0f4q3x9v2b",
                      *           "tenantId": "tnt_01jc8y0c3t9k1w6t0f4q3x9v2a",
                      *           "name": "production publisher",
-                     *           "prefix": "hwk_3T9kQw",
+                     *           "prefix": "hw_3f9a1c2b7d4e",
                      *           "createdAt": "2026-11-23T10:00:00.000Z",
                      *           "expiresAt": "2027-11-23T00:00:00.000Z",
                      *           "lastUsedAt": "2026-11-23T10:05:00.000Z"
@@ -1765,11 +1765,11 @@ export interface operations {
                      *       "id": "key_01jc8y0c3t9k1w6t0f4q3x9v2b",
                      *       "tenantId": "tnt_01jc8y0c3t9k1w6t0f4q3x9v2a",
                      *       "name": "production publisher",
-                     *       "prefix": "hwk_3T9kQw",
+                     *       "prefix": "hw_3f9a1c2b7d4e",
                      *       "createdAt": "2026-11-23T10:00:00.000Z",
                      *       "expiresAt": "2027-11-23T00:00:00.000Z",
                      *       "lastUsedAt": null,
-                     *       "key": "hwk_3T9kQwZp8sV2mLx0Rb7NcYd4Fh6Jk1Ge"
+                     *       "key": "hw_3f9a1c2b7d4e_Zp8sV2mLx0Rb7NcYd4Fh6Jk1GeQw3T9k"
                      *     }
                      */
                     "application/json": components["schemas"]["ApiKeyCreated"];

@@ -8,7 +8,7 @@ export const openapiDocument: JsonObject = {
     "title": "Hookwire delivery server API",
     "version": "1.0.0",
     "summary": "Manage webhook endpoints, publish events and inspect every delivery attempt.",
-    "description": "The HTTP API of the self-hosted Hookwire delivery server. This document is the single source of truth:\nthe server validates requests against it and `@hookwire/client` is generated from it.\n\nConventions (ids, timestamps, pagination, errors, idempotency) are described in `openapi/README.md`.\n\n- **Auth**: `Authorization: Bearer <key>`. Tenant API keys (`hwk_…`) manage the tenant's own resources;\n  the server's admin key manages tenants and their keys.\n- **Errors**: `application/problem+json` (RFC 9457) with a stable `code`; see the `Problem` schema.\n- **Lists**: `?limit=` (1–250, default 50) and `?cursor=`; responses are `{ data, nextCursor }`,\n  newest first.\n- **Request ids**: every response carries `X-Request-Id` (the caller's value when it sent a valid one).\n",
+    "description": "The HTTP API of the self-hosted Hookwire delivery server. This document is the single source of truth:\nthe server validates requests against it and `@hookwire/client` is generated from it.\n\nConventions (ids, timestamps, pagination, errors, idempotency) are described in `openapi/README.md`.\n\n- **Auth**: `Authorization: Bearer <key>`. Tenant API keys (`hw_…`) manage the tenant's own resources;\n  the server's admin key manages tenants and their keys.\n- **Errors**: `application/problem+json` (RFC 9457) with a stable `code`; see the `Problem` schema.\n- **Lists**: `?limit=` (1–250, default 50) and `?cursor=`; responses are `{ data, nextCursor }`,\n  newest first.\n- **Request ids**: every response carries `X-Request-Id` (the caller's value when it sent a valid one).\n",
     "license": {
       "name": "MIT",
       "url": "https://opensource.org/licenses/MIT"
@@ -406,11 +406,11 @@ export const openapiDocument: JsonObject = {
                   "id": "key_01jc8y0c3t9k1w6t0f4q3x9v2b",
                   "tenantId": "tnt_01jc8y0c3t9k1w6t0f4q3x9v2a",
                   "name": "production publisher",
-                  "prefix": "hwk_3T9kQw",
+                  "prefix": "hw_3f9a1c2b7d4e",
                   "createdAt": "2026-11-23T10:00:00.000Z",
                   "expiresAt": "2027-11-23T00:00:00.000Z",
                   "lastUsedAt": null,
-                  "key": "hwk_3T9kQwZp8sV2mLx0Rb7NcYd4Fh6Jk1Ge"
+                  "key": "hw_3f9a1c2b7d4e_Zp8sV2mLx0Rb7NcYd4Fh6Jk1GeQw3T9k"
                 }
               }
             }
@@ -475,7 +475,7 @@ export const openapiDocument: JsonObject = {
                       "id": "key_01jc8y0c3t9k1w6t0f4q3x9v2b",
                       "tenantId": "tnt_01jc8y0c3t9k1w6t0f4q3x9v2a",
                       "name": "production publisher",
-                      "prefix": "hwk_3T9kQw",
+                      "prefix": "hw_3f9a1c2b7d4e",
                       "createdAt": "2026-11-23T10:00:00.000Z",
                       "expiresAt": "2027-11-23T00:00:00.000Z",
                       "lastUsedAt": "2026-11-23T10:05:00.000Z"
@@ -837,7 +837,7 @@ export const openapiDocument: JsonObject = {
       "patch": {
         "operationId": "updateWebhook",
         "summary": "Update a webhook endpoint",
-        "description": "Changes the given fields; omitted fields keep their value. `headers` and `metadata` are replaced as a\nwhole. Setting `enabled: true` clears `disabledReason`; setting `enabled: false` records\n`disabledReason: manual` and cancels nothing (pending deliveries wait until the endpoint is enabled or\ndeleted). Same rejections as create.\n",
+        "description": "Changes the given fields; omitted fields keep their value. `headers` and `metadata` are replaced as a\nwhole. Setting `enabled: true` clears `disabledReason`; setting `enabled: false` records\n`disabledReason: manual` and cancels its pending deliveries (state `cancelled`; replay re-queues failed\nones once it is enabled again). Same rejections as create.\n",
         "tags": [
           "Webhooks"
         ],
@@ -2517,8 +2517,8 @@ export const openapiDocument: JsonObject = {
       "apiKey": {
         "type": "http",
         "scheme": "bearer",
-        "bearerFormat": "hwk_<key>",
-        "description": "A tenant API key (`hwk_…`). It acts on its own tenant's resources only."
+        "bearerFormat": "hw_<prefix>_<secret>",
+        "description": "A tenant API key (`hw_…`). It acts on its own tenant's resources only."
       },
       "adminKey": {
         "type": "http",
@@ -2764,7 +2764,7 @@ export const openapiDocument: JsonObject = {
               "type": "https://hookwire.dev/problems/unauthorized",
               "title": "Unauthorized",
               "status": 401,
-              "detail": "Send an API key: Authorization: Bearer hwk_...",
+              "detail": "Send an API key: Authorization: Bearer hw_...",
               "code": "UNAUTHORIZED",
               "requestId": "req_01jc8y0c3t9k1w6t0f4q3x9v2h"
             }
@@ -3544,7 +3544,7 @@ export const openapiDocument: JsonObject = {
             "properties": {
               "key": {
                 "type": "string",
-                "description": "The bearer key (`hwk_…`). Shown once; store it now."
+                "description": "The bearer key (`hw_…`). Shown once; store it now."
               }
             }
           }
@@ -4590,7 +4590,7 @@ export const openapiDocument: JsonObject = {
           "failed",
           "cancelled"
         ],
-        "description": "`pending` (queued or waiting for a retry), `in_flight`, `succeeded` (2xx), `failed` (retries exhausted), `cancelled` (endpoint deleted)."
+        "description": "`pending` (queued or waiting for a retry), `in_flight`, `succeeded` (2xx), `failed` (retries exhausted), `cancelled` (endpoint deleted or disabled)."
       },
       "Delivery": {
         "type": "object",
