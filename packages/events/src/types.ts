@@ -6,7 +6,7 @@ export type EnvelopeVersion = 'v1' | 'v2';
  * emit each seed product's payload exactly:
  * - `standard`: `{ type, timestamp, data }` (Standard Webhooks' recommended payload).
  * - `object`: `{ id, type, created_at, ...context, data }` (Linka Factory's event object, `account_id` as context).
- * - `flat`: `{ event, ...data }` (Acturity's flat payload; `data` must be an object).
+ * - `flat`: `{ event, ...data }` (Acturity's flat payload; `{ event, data }` when `data` cannot be flattened).
  */
 export type EnvelopeFormat = EnvelopeVersion | 'standard' | 'object' | 'flat';
 

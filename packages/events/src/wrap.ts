@@ -78,7 +78,8 @@ function check(message: OutgoingMessage): void {
  *   part of v2. Context keys never override the reserved metadata keys ({@link RESERVED_CONTEXT_KEYS}).
  * - `standard`: `{ type, timestamp, data }`; the id travels in the `webhook-id` header.
  * - `object`: `{ id, type, created_at, ...context, data }`; context keys never override those four.
- * - `flat`: `{ event, ...data }`; `data` must be a plain object without an `event` key (it would be lost).
+ * - `flat`: `{ event, ...data }`; when `data` is not a plain object or has its own `event` key, flattening would
+ *   lose it, so it renders `{ event, data }` instead.
  *
  * @example
  * const body = JSON.stringify(wrap('v2', { id: 'msg_1', type: 'link.click', timestamp: new Date(), data, context: { campaignId } }));
@@ -101,9 +102,8 @@ export function wrap(version: EnvelopeFormat, message: OutgoingMessage): Record<
   }
   if (version === 'flat') {
     if (!isPlainObject(message.data) || Object.hasOwn(message.data, 'event')) {
-      throw new TypeError(
-        'wrap: the flat format needs data to be a plain object without an "event" key (it carries the type).',
-      );
+      // Flattening would drop something (a non-object, or data's own "event"): nest it instead, losing nothing.
+      return { event: message.type, data: message.data };
     }
     const envelope: Record<string, unknown> = { event: message.type };
     for (const [key, value] of Object.entries(message.data)) {

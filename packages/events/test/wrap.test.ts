@@ -65,10 +65,13 @@ describe('wrap', () => {
 describe('wrap: flat format', () => {
   const base = { id: 'msg_1', type: 'link.clicked', timestamp: new Date('2026-11-23T10:00:00.000Z') };
 
-  it('refuses data that is not a plain object, or that would lose an "event" key', () => {
-    expect(() => wrap('flat', { ...base, data: [1, 2] })).toThrow(TypeError);
-    expect(() => wrap('flat', { ...base, data: 'text' })).toThrow(TypeError);
-    expect(() => wrap('flat', { ...base, data: { event: 'other' } })).toThrow(/"event" key/);
+  it('nests data it cannot flatten without losing something', () => {
+    expect(wrap('flat', { ...base, data: [1, 2] })).toEqual({ event: 'link.clicked', data: [1, 2] });
+    expect(wrap('flat', { ...base, data: 'text' })).toEqual({ event: 'link.clicked', data: 'text' });
+    expect(wrap('flat', { ...base, data: { event: 'other' } })).toEqual({
+      event: 'link.clicked',
+      data: { event: 'other' },
+    });
   });
 
   it('keeps a __proto__ data key as an own property', () => {

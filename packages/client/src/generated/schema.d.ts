@@ -840,9 +840,14 @@ export interface components {
         /**
          * @description Body format. `v2` (default): `{ metadata: { id, apiVersion, eventType, eventTime, ...context }, data }`.
          *     `v1` (legacy): `{ apiVersion, type, data, customData? }`.
+         *     `standard`: `{ type, timestamp, data }` (Standard Webhooks' payload).
+         *     `object`: `{ id, type, created_at, ...context, data }` (Linka Factory's event object; e.g. `account_id`
+         *     from the tenant context).
+         *     `flat`: `{ event, ...data }` (Acturity); `{ event, data }` when `data` is not an object or has its own
+         *     `event` key.
          * @enum {string}
          */
-        Envelope: "v1" | "v2";
+        Envelope: "v1" | "v2" | "standard" | "object" | "flat";
         /** @description Standard Webhooks: `webhook-id`, `webhook-timestamp` (unix s), `webhook-signature: v1,<base64>` over `<id>.<timestamp>.<body>`. */
         StandardSignature: {
             /**

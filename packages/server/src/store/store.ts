@@ -1,3 +1,4 @@
+import type { EnvelopeFormat } from '@hookwire/events';
 /**
  * The storage contract of the delivery server. `SqliteStore` is the embedded default; a `PostgresStore` for
  * many processes on one database implements the same interface and passes the same conformance suite
@@ -19,7 +20,8 @@ export type AttemptErrorKind =
   | 'tls'
   | 'redirect';
 
-export type EnvelopeVersion = 'v1' | 'v2';
+/** The body format an endpoint receives (see `@hookwire/events` `wrap`). */
+export type EnvelopeVersion = EnvelopeFormat;
 
 /** What caused an attempt: the retry schedule, a manual redelivery, a replay, or a test send. */
 export type AttemptTrigger = 'scheduled' | 'manual' | 'replay' | 'test';

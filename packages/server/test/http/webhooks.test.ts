@@ -44,6 +44,21 @@ describe('createWebhook', () => {
     expect(got.body.id).toBe(r.body.id);
   });
 
+  it.each(['v1', 'v2', 'standard', 'object', 'flat'])(
+    'accepts and keeps the %s body format',
+    async (envelope) => {
+      const r = await create({ url: 'https://hooks.acme.test/in', envelope });
+      expect(r.status).toBe(201);
+      expect(r.body.envelope).toBe(envelope);
+      const patched = await h.call('updateWebhook', {
+        auth: t.key,
+        params: { webhookId: r.body.id },
+        body: { envelope: envelope === 'flat' ? 'object' : 'flat' },
+      });
+      expect(patched.body.envelope).toBe(envelope === 'flat' ? 'object' : 'flat');
+    },
+  );
+
   it('timestamped and standard/svix schemes get their defaults', async () => {
     const ts = await create({
       url: 'https://a.example.com',

@@ -3,7 +3,13 @@ import { schemes, verify } from '@hookwire/signatures';
 import { Webhook } from 'standardwebhooks';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { generateEndpointSecret } from '../../src/crypto/keys.js';
-import type { Delivery, Endpoint, EndpointInput, SignatureConfig } from '../../src/store/store.js';
+import type {
+  Delivery,
+  Endpoint,
+  EndpointInput,
+  EnvelopeVersion,
+  SignatureConfig,
+} from '../../src/store/store.js';
 import { type Harness, harness, type Receiver, startReceiver, waitFor } from './helpers.js';
 
 let h: Harness;
@@ -43,14 +49,15 @@ describe('seed formats are emitted and verify with @hookwire/signatures', () => 
   const formats: [
     string,
     SignatureConfig,
-    'v1' | 'v2',
+    EnvelopeVersion,
     ReturnType<(typeof schemes)[keyof typeof schemes]>,
   ][] = [
-    ['Standard Webhooks', { scheme: 'standard' }, 'v2', schemes.standard()],
+    ['Standard Webhooks', { scheme: 'standard' }, 'standard', schemes.standard()],
+    ['Hookwire default (Standard Webhooks, v2 envelope)', { scheme: 'standard' }, 'v2', schemes.standard()],
     [
       'Acturity (X-Acturity-Signature: sha256=<hex>)',
       { scheme: 'hmac', header: 'X-Acturity-Signature', prefix: 'sha256=' },
-      'v2',
+      'flat',
       schemes.hmac({ header: 'x-acturity-signature', prefix: 'sha256=' }),
     ],
     [
@@ -62,7 +69,7 @@ describe('seed formats are emitted and verify with @hookwire/signatures', () => 
     [
       'Linka Factory (t=<s>,v1=<hex> over t.body)',
       { scheme: 'timestamped', header: 'X-Linka-Factory-Signature', unit: 's', version: 'v1' },
-      'v2',
+      'object',
       schemes.timestamped({ header: 'x-linka-factory-signature', unit: 's', version: 'v1' }),
     ],
     [
@@ -110,7 +117,28 @@ describe('seed formats are emitted and verify with @hookwire/signatures', () => 
       verify(scheme, { secret: ep.secrets.current, body: `${req!.body} `, headers: req!.headers }),
     ).rejects.toMatchObject({ name: 'WebhookVerificationError' });
     const body = JSON.parse(req!.body);
-    if (envelope === 'v1') {
+    const eventTime = message.timestamp.toISOString();
+    if (envelope === 'standard') {
+      expect(body).toEqual({
+        type: 'link.click',
+        timestamp: eventTime,
+        data: { linkId: 'lnk_1', country: 'FR' },
+      });
+    } else if (envelope === 'object') {
+      // Linka Factory's event object, the tenant context (accountId) at the top level.
+      expect(req!.body).toBe(
+        JSON.stringify({
+          id: message.id,
+          type: 'link.click',
+          created_at: eventTime,
+          accountId: 'acc_1',
+          data: { linkId: 'lnk_1', country: 'FR' },
+        }),
+      );
+    } else if (envelope === 'flat') {
+      // Acturity's flat payload: the event name beside the data fields.
+      expect(req!.body).toBe(JSON.stringify({ event: 'link.click', linkId: 'lnk_1', country: 'FR' }));
+    } else if (envelope === 'v1') {
       expect(body).toEqual({
         apiVersion: '2021-08-23',
         type: 'link.click',

@@ -3670,9 +3670,12 @@ export const openapiDocument: JsonObject = {
         "type": "string",
         "enum": [
           "v1",
-          "v2"
+          "v2",
+          "standard",
+          "object",
+          "flat"
         ],
-        "description": "Body format. `v2` (default): `{ metadata: { id, apiVersion, eventType, eventTime, ...context }, data }`.\n`v1` (legacy): `{ apiVersion, type, data, customData? }`.\n"
+        "description": "Body format. `v2` (default): `{ metadata: { id, apiVersion, eventType, eventTime, ...context }, data }`.\n`v1` (legacy): `{ apiVersion, type, data, customData? }`.\n`standard`: `{ type, timestamp, data }` (Standard Webhooks' payload).\n`object`: `{ id, type, created_at, ...context, data }` (Linka Factory's event object; e.g. `account_id`\nfrom the tenant context).\n`flat`: `{ event, ...data }` (Acturity); `{ event, data }` when `data` is not an object or has its own\n`event` key.\n"
       },
       "StandardSignature": {
         "type": "object",

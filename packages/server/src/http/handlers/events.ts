@@ -1,4 +1,4 @@
-import { wrap } from '../../dispatcher/envelope.js';
+import { renderEnvelope } from '../../dispatcher/envelope.js';
 import type { Attempt, Delivery, DeliveryStatus, MessageInput, PublishResult } from '../../store/store.js';
 import { decodeApiCursor, encodeApiCursor } from '../api-cursor.js';
 import {
@@ -191,16 +191,7 @@ export function eventHandlers(deps: HandlerDeps): Record<string, Handler> {
         }
       }
       attempts.reverse();
-      const payload: JsonObject = message
-        ? wrap(endpoint?.envelope ?? 'v2', {
-            id: message.id,
-            type: message.eventType,
-            timestamp: message.timestamp,
-            data: message.data,
-            context: message.context,
-            customData: message.customData,
-          })
-        : {};
+      const payload: JsonObject = message ? renderEnvelope(endpoint?.envelope ?? 'v2', message) : {};
       return ok({ ...deliveryJson(d), payload, attempts: attempts.map(attemptJson) });
     },
 

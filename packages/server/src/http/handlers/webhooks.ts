@@ -1,6 +1,12 @@
 import { generateEndpointSecret } from '../../crypto/keys.js';
 import { validateEndpointConfig } from '../../dispatcher/endpoint-config.js';
-import type { Endpoint, EndpointInput, EndpointPatch, SignatureConfig } from '../../store/store.js';
+import type {
+  Endpoint,
+  EndpointInput,
+  EndpointPatch,
+  EnvelopeVersion,
+  SignatureConfig,
+} from '../../store/store.js';
 import { decodeApiCursor, encodeApiCursor } from '../api-cursor.js';
 import { type Handler, type HandlerDeps, noContent, ok, param, planOf, tenantOf } from '../context.js';
 import type { JsonObject } from '../json.js';
@@ -18,7 +24,7 @@ interface WebhookBody {
   events?: string[];
   description?: string;
   enabled?: boolean;
-  envelope?: 'v1' | 'v2';
+  envelope?: EnvelopeVersion;
   signature?: SignatureConfig;
   headers?: Record<string, string>;
   rateLimitPerSecond?: number | null;
