@@ -110,7 +110,7 @@ describe('responses are fully typed', () => {
     expectTypeOf<WebhookCreated['secret']>().toEqualTypeOf<string>();
     expectTypeOf(hw.webhooks.get('wh_x')).resolves.toEqualTypeOf<Webhook>();
     expectTypeOf<Webhook>().not.toHaveProperty('secret');
-    expectTypeOf<Webhook['envelope']>().toEqualTypeOf<'v1' | 'v2'>();
+    expectTypeOf<Webhook['envelope']>().toEqualTypeOf<'v1' | 'v2' | 'standard' | 'object' | 'flat'>();
     expectTypeOf<Webhook['disabledReason']>().toEqualTypeOf<'manual' | 'gone' | 'failing' | null>();
   });
 
