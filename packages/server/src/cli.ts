@@ -272,6 +272,14 @@ export async function main(argv: string[]): Promise<number> {
       process.stderr.write(`hookwire: ${err.message}\n`);
       return err instanceof ConfigError ? 2 : 1;
     }
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EADDRINUSE' || code === 'EACCES' || code === 'EADDRNOTAVAIL') {
+      // A system error at listen time: the message names the address; a stack trace would only hide it.
+      process.stderr.write(
+        `hookwire: cannot listen: ${(err as Error).message} (set --port / HOOKWIRE_PORT)\n`,
+      );
+      return 1;
+    }
     process.stderr.write(`hookwire: ${(err as Error).stack ?? String(err)}\n`);
     return 1;
   }

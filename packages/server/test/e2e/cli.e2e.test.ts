@@ -72,6 +72,20 @@ describe('hookwire CLI', () => {
     expect(port.stderr).toContain('HOOKWIRE_PORT');
   });
 
+  it('says which port is taken instead of printing a stack trace', async () => {
+    const d = dir('hookwire-port-');
+    const first = await startHookwire({ dataDir: d });
+    servers.push(first);
+    const port = new URL(first.url).port;
+    const second = await runCli(['serve', '--dev', '--port', port, '--data-dir', dir('hookwire-port2-')], {
+      HOOKWIRE_ADMIN_KEY: 'e2e-admin-key-0123456789abcdef',
+      HOOKWIRE_LOG_LEVEL: 'silent',
+    });
+    expect(second.code).toBe(1);
+    expect(second.stderr).toMatch(/cannot listen: .*EADDRINUSE.*HOOKWIRE_PORT/);
+    expect(second.stderr).not.toContain('    at ');
+  });
+
   it('migrates a data dir once', async () => {
     const d = dir('hookwire-migrate-');
     const first = await runCli(['migrate', '--data-dir', d]);
