@@ -1,4 +1,4 @@
-import { base64Decode, hexDecode } from './bytes.js';
+import { base64Decode, hexDecode, isCanonicalBase64 } from './bytes.js';
 import type { CryptoBackend } from './crypto/backend.js';
 import { WebhookVerificationError } from './errors.js';
 import type { HeadersInput } from './headers.js';

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { byteLength } from '../src/bytes.js';
+import { byteLength, isCanonicalBase64 } from '../src/bytes.js';
 import { createNodeCryptoBackend, loadNodeCrypto } from '../src/crypto/node.js';
 import {
   base64Decode,
@@ -480,5 +480,30 @@ describe('backend loading', () => {
     expect(loadNodeCrypto(edgeProcess)).toBeUndefined();
     const nc = loadNodeCrypto()!;
     expect(createNodeCryptoBackend(nc).name).toBe('node:crypto');
+  });
+});
+
+describe('isCanonicalBase64 agrees with the strict decoder', () => {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=-_ ';
+  const b64ish = fc
+    .array(fc.constantFrom(...alphabet.split('')), { maxLength: 48 })
+    .map((chars) => chars.join(''));
+
+  it('for any string over the base64 alphabet and its look-alikes', () => {
+    fc.assert(
+      fc.property(fc.oneof(b64ish, fc.string()), (text) => {
+        const decoded = base64Decode(text, true);
+        expect(isCanonicalBase64(text)).toBe(decoded !== undefined && text.length > 0);
+      }),
+      { numRuns: 5000 },
+    );
+  });
+
+  it('for every real encoding of random bytes', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ minLength: 1, maxLength: 64 }), (bytes) => {
+        expect(isCanonicalBase64(Buffer.from(bytes).toString('base64'))).toBe(true);
+      }),
+    );
   });
 });
