@@ -143,20 +143,14 @@ export function thenMaybe<T, U>(value: T | Promise<T>, then: (v: T) => U): U | P
 /** How a scheme writes its signatures in the header. */
 export type SignatureEncoding = 'base64' | 'hex';
 
-/*
- * The exact texts the strict decoders accept: padded base64 whose last character leaves no stray bits, and
- * lower-case hex of whole bytes. A text that passes decodes, and a canonical text is the only spelling of its
- * bytes, so comparing texts is the same as comparing bytes.
- */
-const CANONICAL: Record<SignatureEncoding, RegExp> = {
-  base64:
-    /^(?:[A-Za-z0-9+/]{4})+$|^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/][AQgw]==|[A-Za-z0-9+/]{2}[AEIMQUYcgkosw048]=)$/,
-  hex: /^(?:[0-9a-f]{2})+$/,
-};
+const LOWER_HEX = /^(?:[0-9a-f]{2})+$/;
 
-/** Whether a presented signature is non-empty canonical base64 or lower-case hex. */
+/**
+ * Whether a presented signature is non-empty canonical base64 or lower-case hex: exactly the texts the strict
+ * decoders accept. A canonical text is the only spelling of its bytes, so comparing texts compares bytes.
+ */
 export function isCanonicalSignature(text: string, encoding: SignatureEncoding): boolean {
-  return CANONICAL[encoding].test(text);
+  return encoding === 'hex' ? LOWER_HEX.test(text) : isCanonicalBase64(text);
 }
 
 /**
