@@ -212,7 +212,10 @@ export function createWebhookReceiver<C extends AnyCatalog | undefined = undefin
         await result.settle('failed');
         throw error;
       }
-      await result.settle('completed');
+      if (result.settle !== noSettle) {
+        // Without dedupe there is nothing to settle; skipping the call saves a promise per request.
+        await result.settle('completed');
+      }
       const response = handled ? RECEIVED : UNHANDLED;
       // Fresh headers object: adapters may add to it.
       return { status: response.status, headers: { ...response.headers }, body: response.body };

@@ -131,11 +131,15 @@ export async function verifyWebhookRequest<C extends AnyCatalog | undefined = un
       event = { ...event, data: result.value };
     }
   }
-  if (event.id === undefined && verified.id !== undefined) {
-    event = { ...event, id: verified.id };
-  }
-  if (event.timestamp === undefined && verified.timestamp !== undefined) {
-    event = { ...event, timestamp: verified.timestamp };
+  const fillId = event.id === undefined && verified.id !== undefined;
+  const fillTimestamp = event.timestamp === undefined && verified.timestamp !== undefined;
+  if (fillId || fillTimestamp) {
+    // One copy, not one per field: this runs on every request.
+    event = {
+      ...event,
+      ...(fillId ? { id: verified.id } : {}),
+      ...(fillTimestamp ? { timestamp: verified.timestamp } : {}),
+    };
   }
   return {
     event: event as ReceivedEvent<C>,
