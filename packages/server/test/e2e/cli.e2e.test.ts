@@ -158,7 +158,12 @@ describe('hookwire CLI', () => {
       await waitFor('the worker delivers', () =>
         receiver.requests.find((r) => r.headers['webhook-id'] === msg.id),
       );
-      const metrics = await (await fetch(`${worker.url}/metrics`)).text();
+      // The receiver can see the request before the worker has recorded the attempt (attempt writes are
+      // batched per event-loop turn), so wait for the metric rather than read it once.
+      const metrics = await waitFor('the worker counts the attempt', async () => {
+        const text = await (await fetch(`${worker.url}/metrics`)).text();
+        return /^hookwire_delivery_attempts_total\{/m.test(text) ? text : undefined;
+      });
       expect(metrics).toMatch(/^hookwire_delivery_attempts_total\{outcome="succeeded"\} 1$/m);
     } finally {
       await receiver.close();
