@@ -19,8 +19,12 @@ export interface ServerConfig {
   port: number;
   /** Directory of the SQLite file (`hookwire.db`) and the generated admin key. Absolute. */
   dataDir: string;
-  /** A `postgres://` URL, or null for the embedded SQLite database. */
+  /** A `postgres://` URL (PostgresStore, many processes on one database), or null for embedded SQLite. */
   databaseUrl: string | null;
+  /** PostgreSQL schema of Hookwire's tables, or null for the connection's default search_path. */
+  databaseSchema: string | null;
+  /** Most PostgreSQL connections one process opens for queries (LISTEN takes one more). */
+  databasePoolSize: number;
   /** The admin key from the environment, or null to read/generate it in the data dir. */
   adminKey: string | null;
   /** Main secret for encrypting endpoint secrets at rest, or null (stored in plain text). */
@@ -42,12 +46,16 @@ export interface ServerConfig {
   maxConcurrency: number;
   endpointConcurrency: number;
   claimBatchSize: number;
+  /** The dispatcher's longest idle sleep. On PostgreSQL, NOTIFY wakes it sooner; this is the safety net. */
+  pollIntervalMs: number;
   /** How long a claimed delivery stays leased; a killed worker's deliveries are retried after it. */
   leaseMs: number;
   /** Largest accepted request body (publish, inbound), or undefined for the API's default. */
   maxPayloadBytes: number | undefined;
   /** Base URL the server is reachable at from outside (inbound source URLs), or null = derived. */
   publicBaseUrl: string | null;
+  /** Origins (besides the server's own) allowed to show the `/ui` dashboard in a frame. */
+  uiFrameAncestors: string[];
   durability: 'normal' | 'full';
   logLevel: LogLevel;
 }
@@ -83,6 +91,7 @@ export const SERVE_FLAGS = {
   port: { type: 'string' },
   'data-dir': { type: 'string' },
   'database-url': { type: 'string' },
+  'database-schema': { type: 'string' },
   role: { type: 'string' },
   dev: { type: 'boolean' },
   demo: { type: 'boolean' },
@@ -118,7 +127,19 @@ export const CONFIG_OPTIONS: readonly ConfigOption[] = [
     env: 'HOOKWIRE_DATABASE_URL',
     flag: '--database-url',
     default: '(unset)',
-    description: 'postgres://… selects PostgreSQL (not implemented yet: refused at start)',
+    description: 'postgres://… selects PostgreSQL (many processes on one database); unset: SQLite',
+  },
+  {
+    env: 'HOOKWIRE_DATABASE_SCHEMA',
+    flag: '--database-schema',
+    default: '(search_path)',
+    description: 'PostgreSQL schema for the tables (created by migrate); [a-z_][a-z0-9_]*',
+  },
+  {
+    env: 'HOOKWIRE_DATABASE_POOL_SIZE',
+    flag: null,
+    default: '10',
+    description: 'PostgreSQL connections per process for queries (+1 for LISTEN)',
   },
   {
     env: 'HOOKWIRE_ADMIN_KEY',
@@ -176,6 +197,12 @@ export const CONFIG_OPTIONS: readonly ConfigOption[] = [
     description: 'external base URL (inbound source URLs)',
   },
   {
+    env: 'HOOKWIRE_UI_FRAME_ANCESTORS',
+    flag: null,
+    default: '(none)',
+    description: 'origins that may frame the /ui dashboard, space-separated (`https://app.example.com`)',
+  },
+  {
     env: 'HOOKWIRE_SHUTDOWN_TIMEOUT_MS',
     flag: null,
     default: '10000',
@@ -212,6 +239,12 @@ export const CONFIG_OPTIONS: readonly ConfigOption[] = [
     description: 'deliveries claimed per query',
   },
   {
+    env: 'HOOKWIRE_POLL_INTERVAL_MS',
+    flag: null,
+    default: '1000',
+    description: 'longest idle sleep of the dispatcher (PostgreSQL: NOTIFY wakes it at once)',
+  },
+  {
     env: 'HOOKWIRE_MAX_PAYLOAD_BYTES',
     flag: null,
     default: '(API default)',
@@ -221,7 +254,7 @@ export const CONFIG_OPTIONS: readonly ConfigOption[] = [
     env: 'HOOKWIRE_DURABILITY',
     flag: null,
     default: 'normal',
-    description: 'normal (WAL, survives SIGKILL) | full (fsync every commit)',
+    description: 'SQLite: normal (WAL, survives SIGKILL) | full (fsync every commit)',
   },
   {
     env: 'HOOKWIRE_LOG_LEVEL',
@@ -246,6 +279,33 @@ function pick(flag: string | undefined, env: Env, name: string): string | undefi
   }
   const v = env[name];
   return v === undefined || v.trim() === '' ? undefined : v.trim();
+}
+
+/**
+ * `HOOKWIRE_UI_FRAME_ANCESTORS`: whole origins only (scheme, host, port), because each one goes verbatim into the
+ * dashboard's CSP `frame-ancestors`; a path, a wildcard or a quote there would widen or break the policy.
+ */
+function parseOrigins(value: string): string[] {
+  const origins: string[] = [];
+  for (const item of value.split(/[\s,]+/).filter((s) => s !== '')) {
+    let url: URL | null = null;
+    try {
+      url = new URL(item);
+    } catch {
+      url = null;
+    }
+    if (
+      url === null ||
+      (url.protocol !== 'https:' && url.protocol !== 'http:') ||
+      url.origin !== item.replace(/\/$/, '')
+    ) {
+      throw invalid(
+        `HOOKWIRE_UI_FRAME_ANCESTORS must list origins like https://app.example.com, got ${JSON.stringify(item)}`,
+      );
+    }
+    origins.push(url.origin);
+  }
+  return origins;
 }
 
 function parseBool(value: string | boolean | undefined, name: string, fallback: boolean): boolean {
@@ -387,19 +447,40 @@ export function loadConfig(
 
   const databaseUrl = pick(flags['database-url'], env, 'HOOKWIRE_DATABASE_URL') ?? null;
   if (databaseUrl !== null) {
-    if (/^postgres(ql)?:\/\//i.test(databaseUrl)) {
+    if (!/^postgres(ql)?:\/\//i.test(databaseUrl)) {
       throw new ConfigError(
         'UNSUPPORTED_DATABASE',
-        'HOOKWIRE_DATABASE_URL selects PostgreSQL, which this version of the server does not support yet. ' +
-          'Unset HOOKWIRE_DATABASE_URL to use the embedded SQLite database in HOOKWIRE_DATA_DIR.',
+        'HOOKWIRE_DATABASE_URL (--database-url) must be a postgres:// URL; unset it to use the embedded SQLite ' +
+          'database in HOOKWIRE_DATA_DIR.',
       );
     }
-    throw new ConfigError(
-      'UNSUPPORTED_DATABASE',
-      'HOOKWIRE_DATABASE_URL must be a postgres:// URL (not supported yet); unset it to use the embedded SQLite ' +
-        'database in HOOKWIRE_DATA_DIR.',
-    );
+    try {
+      new URL(databaseUrl);
+    } catch {
+      // The URL may hold a password: never echo it.
+      throw invalid(
+        'HOOKWIRE_DATABASE_URL (--database-url) is not a valid URL: postgres://user:password@host:5432/db',
+      );
+    }
   }
+  const databaseSchema = pick(flags['database-schema'], env, 'HOOKWIRE_DATABASE_SCHEMA') ?? null;
+  if (databaseSchema !== null) {
+    if (databaseUrl === null) {
+      throw invalid('HOOKWIRE_DATABASE_SCHEMA (--database-schema) only applies with HOOKWIRE_DATABASE_URL');
+    }
+    if (!/^[a-z_][a-z0-9_]{0,62}$/.test(databaseSchema)) {
+      throw invalid(
+        `HOOKWIRE_DATABASE_SCHEMA (--database-schema) must match [a-z_][a-z0-9_]* (at most 63), got ${JSON.stringify(databaseSchema)}`,
+      );
+    }
+  }
+  const databasePoolSize = parseInteger(
+    pick(undefined, env, 'HOOKWIRE_DATABASE_POOL_SIZE'),
+    'HOOKWIRE_DATABASE_POOL_SIZE',
+    10,
+    1,
+    1000,
+  );
 
   const adminKey = pick(undefined, env, 'HOOKWIRE_ADMIN_KEY') ?? null;
   if (adminKey !== null && (adminKey.length < 16 || /\s/.test(adminKey))) {
@@ -458,6 +539,8 @@ export function loadConfig(
     }
   }
 
+  const uiFrameAncestors = parseOrigins(pick(undefined, env, 'HOOKWIRE_UI_FRAME_ANCESTORS') ?? '');
+
   const maxPayload = pick(undefined, env, 'HOOKWIRE_MAX_PAYLOAD_BYTES');
   const requestTimeoutMs = parseInteger(
     pick(undefined, env, 'HOOKWIRE_REQUEST_TIMEOUT_MS'),
@@ -483,6 +566,8 @@ export function loadConfig(
     port,
     dataDir,
     databaseUrl,
+    databaseSchema,
+    databasePoolSize,
     adminKey,
     encryptionKey,
     dev,
@@ -534,11 +619,19 @@ export function loadConfig(
       1,
       1000,
     ),
+    pollIntervalMs: parseInteger(
+      pick(undefined, env, 'HOOKWIRE_POLL_INTERVAL_MS'),
+      'HOOKWIRE_POLL_INTERVAL_MS',
+      1000,
+      10,
+      3_600_000,
+    ),
     maxPayloadBytes:
       maxPayload === undefined
         ? undefined
         : parseInteger(maxPayload, 'HOOKWIRE_MAX_PAYLOAD_BYTES', 0, 1024, 64 * 1024 * 1024),
     publicBaseUrl: publicBaseUrl?.replace(/\/+$/, '') ?? null,
+    uiFrameAncestors,
     durability,
     logLevel,
   };

@@ -12,7 +12,9 @@ export type ServerErrorCode =
   | 'QUOTA_EXCEEDED'
   | 'ENDPOINT_DISABLED'
   | 'ENCRYPTION_KEY_MISSING'
-  | 'ENCRYPTION_KEY_MISMATCH';
+  | 'ENCRYPTION_KEY_MISMATCH'
+  /** The database cannot be reached (PostgreSQL down, restarting, or out of connections); retry later. */
+  | 'DATABASE_UNAVAILABLE';
 
 /**
  * The one error class of the delivery server. Callers branch on `code`, never on the message; the message

@@ -182,6 +182,26 @@ export function describeStoreConformance(name: string, makeStore: MakeStore): vo
         expect(claim?.leaseExpiresAt.getTime()).toBe(at(30_000).getTime());
       });
 
+      it("takes a dead worker's expired leases before a backlog of pending deliveries", async () => {
+        // Found by fault case 2 (issue #6): with pending deliveries first, a claim smaller than the backlog
+        // left a SIGKILLed worker's deliveries waiting until the whole backlog had drained.
+        await store.createEndpoint(tenantId, endpointInput());
+        for (let i = 0; i < 2; i++) {
+          await store.publish(tenantId, { eventType: 'a.b', data: i }, undefined, T0);
+        }
+        const dead = await store.claimDue('dead', 2, 1000, T0);
+        expect(dead).toHaveLength(2);
+        for (let i = 0; i < 10; i++) {
+          await store.publish(tenantId, { eventType: 'a.b', data: 100 + i }, undefined, at(10 + i));
+        }
+        const claimed = await store.claimDue('alive', 3, 30_000, at(5000));
+        expect(claimed).toHaveLength(3);
+        expect(claimed.map((c) => c.delivery.id)).toEqual(
+          expect.arrayContaining(dead.map((d) => d.delivery.id)),
+        );
+        expect(claimed.every((c) => c.delivery.status === 'in_flight')).toBe(true);
+      });
+
       it('an expired lease is claimable again (a killed worker loses nothing)', async () => {
         await store.createEndpoint(tenantId, endpointInput());
         await store.publish(tenantId, { eventType: 'a.b', data: 1 }, undefined, T0);
@@ -487,6 +507,46 @@ export function describeStoreConformance(name: string, makeStore: MakeStore): vo
         ]);
         expect((await store.listEventTypes(tenantId, { includeArchived: true })).items).toHaveLength(4);
         expect((await store.getEventType(tenantId, 'link.click'))?.schema).toEqual({ type: 'object' });
+      });
+    });
+
+    describe('delivery statistics (optional countDeliveriesByBucket)', () => {
+      it("counts one endpoint's deliveries per bucket and status, inside [since, until) only", async (ctx) => {
+        if (!store.countDeliveriesByBucket) {
+          ctx.skip('this store does not implement countDeliveriesByBucket (the HTTP layer pages instead)');
+          return;
+        }
+        const ep = await store.createEndpoint(tenantId, endpointInput());
+        const hour = 3_600_000;
+        await store.publish(tenantId, { eventType: 'a.b', data: 1 }, undefined, T0);
+        const [first] = await store.claimDue('w', 10, 1e12, at(1));
+        await store.recordAttempt({
+          deliveryId: first!.delivery.id,
+          workerId: 'w',
+          attempt: okAttempt(at(1)),
+          outcome: { kind: 'succeeded' },
+        });
+        await store.publish(tenantId, { eventType: 'a.b', data: 2 }, undefined, at(-1)); // before the window
+        const other = await store.createEndpoint(tenantId, endpointInput());
+        await store.publish(tenantId, { eventType: 'a.b', data: 3 }, undefined, at(hour - 1));
+        await store.publish(tenantId, { eventType: 'a.b', data: 4 }, undefined, at(2 * hour + 5));
+        await store.publish(tenantId, { eventType: 'a.b', data: 5 }, undefined, at(3 * hour)); // until: excluded
+        await store.disableEndpoint(tenantId, other.id, 'manual');
+
+        const window = { since: T0, until: at(3 * hour), bucketMs: hour };
+        const byBucket = (cells: { bucket: number; status: string; count: number }[]) =>
+          [...cells].sort((a, b) => a.bucket - b.bucket || a.status.localeCompare(b.status));
+        expect(byBucket(await store.countDeliveriesByBucket(tenantId, ep.id, window))).toEqual([
+          { bucket: 0, status: 'pending', count: 1 },
+          { bucket: 0, status: 'succeeded', count: 1 },
+          { bucket: 2, status: 'pending', count: 1 },
+        ]);
+        expect(byBucket(await store.countDeliveriesByBucket(tenantId, other.id, window))).toEqual([
+          { bucket: 0, status: 'cancelled', count: 1 },
+          { bucket: 2, status: 'cancelled', count: 1 },
+        ]);
+        const stranger = (await store.createTenant({ name: 'Other' })).id;
+        expect(await store.countDeliveriesByBucket(stranger, ep.id, window)).toEqual([]);
       });
     });
 

@@ -8,6 +8,7 @@ import { Dispatcher } from '../dispatcher/dispatcher.js';
 import { buildApp } from '../http/app.js';
 import { createMetrics, type ServerMetrics } from '../metrics.js';
 import { type RetentionJob, startRetentionJob } from '../retention.js';
+import { PostgresStore } from '../store/postgres-store.js';
 import { SqliteStore } from '../store/sqlite-store.js';
 import type { Store } from '../store/store.js';
 import { type AdminKeySource, resolveAdminKey } from './admin-key.js';
@@ -43,16 +44,29 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-/** Opens the store for a configuration; the only backend today is SQLite in the data dir. */
-async function openStore(config: ServerConfig): Promise<SqliteStore> {
+/**
+ * Opens the store for a configuration: PostgreSQL when a database URL is set (many processes on one
+ * database), else the embedded SQLite file in the data dir. The data dir is created either way (admin key).
+ */
+export async function openStore(config: ServerConfig, logger?: Logger): Promise<Store> {
   await mkdir(config.dataDir, { recursive: true, mode: 0o700 });
-  const store = new SqliteStore({
+  const secretBox = config.encryptionKey ? createSecretBox(config.encryptionKey) : null;
+  if (config.databaseUrl !== null) {
+    return new PostgresStore({
+      connectionString: config.databaseUrl,
+      schema: config.databaseSchema,
+      poolSize: config.databasePoolSize,
+      secretBox,
+      defaultPlan: config.defaultPlan,
+      onBackgroundError: (err) => logger?.warn({ err }, 'PostgreSQL connection lost; reconnecting'),
+    });
+  }
+  return new SqliteStore({
     filename: join(config.dataDir, DATABASE_FILE),
-    secretBox: config.encryptionKey ? createSecretBox(config.encryptionKey) : null,
+    secretBox,
     durability: config.durability,
     defaultPlan: config.defaultPlan,
   });
-  return store;
 }
 
 /**
@@ -62,7 +76,8 @@ async function openStore(config: ServerConfig): Promise<SqliteStore> {
  */
 export async function startServer(config: ServerConfig, options: StartServerOptions): Promise<RunningServer> {
   const { logger } = options;
-  const store = await openStore(config);
+  const store = await openStore(config, logger);
+  let unsubscribeWork: (() => void) | null = null;
   let dispatcher: Dispatcher | null = null;
   let retention: RetentionJob | null = null;
   let app: FastifyInstance | null = null;
@@ -90,6 +105,7 @@ export async function startServer(config: ServerConfig, options: StartServerOpti
       maxConcurrency: config.maxConcurrency,
       endpointConcurrency: config.endpointConcurrency,
       batchSize: config.claimBatchSize,
+      idleIntervalMs: config.pollIntervalMs,
       leaseMs: config.leaseMs,
       logger: logger.child({ component: 'dispatcher' }),
       onAttempt: metrics.onAttempt,
@@ -116,6 +132,7 @@ export async function startServer(config: ServerConfig, options: StartServerOpti
         defaultPlan: config.defaultPlan,
         maxPayloadBytes: config.maxPayloadBytes,
         publicBaseUrl: config.publicBaseUrl ?? undefined,
+        uiFrameAncestors: config.uiFrameAncestors,
         metrics: { registry: metrics.registry, published: metrics.published },
         readiness,
         logger,
@@ -127,6 +144,9 @@ export async function startServer(config: ServerConfig, options: StartServerOpti
 
     if (runsDispatcher) {
       instance.start();
+      // PostgreSQL: publishes in any process wake this dispatcher through LISTEN/NOTIFY, so it does not
+      // have to poll to notice them (SQLite has no such channel; its dispatcher wakes on its own publishes).
+      unsubscribeWork = store.onWorkAvailable?.(() => instance.notify()) ?? null;
       retention = startRetentionJob({
         store,
         days: config.retentionDays,
@@ -147,6 +167,7 @@ export async function startServer(config: ServerConfig, options: StartServerOpti
       close() {
         closing ??= (async () => {
           stopping = true;
+          unsubscribeWork?.();
           logger.info('shutting down: no new requests or claims; finishing in-flight work');
           const results = await Promise.allSettled([
             listening.close(),
@@ -166,6 +187,7 @@ export async function startServer(config: ServerConfig, options: StartServerOpti
     };
   } catch (err) {
     // Startup failed part-way: undo what was started, so the process can exit cleanly.
+    unsubscribeWork?.();
     await app?.close().catch(() => {});
     await dispatcher?.stop({ deadlineMs: 0 }).catch(() => {});
     await retention?.stop().catch(() => {});

@@ -4,25 +4,26 @@ import { HookwireServerError } from '../errors.js';
 import { newId } from '../ids.js';
 import { decodeCursor, encodeCursor, pageLimit } from './cursor.js';
 import { matchesEventFilter } from './event-filter.js';
+import { type ColumnCodec, createRowMappers, type Row, sealSecrets } from './rows.js';
+import { SqliteGroupCommit } from './sqlite-group-commit.js';
 import { type Migration, sqliteMigrations } from './sqlite-migrations.js';
+import { type FanOutEndpoint, SqliteReadCache } from './sqlite-read-cache.js';
 import type {
   ApiKey,
   ApiKeyRecord,
   Attempt,
-  AttemptErrorKind,
   AttemptTrigger,
   ClaimedDelivery,
   Delivery,
+  DeliveryBucketCount,
   DeliveryFilter,
   DeliveryStatus,
   Endpoint,
   EndpointFilter,
   EndpointInput,
   EndpointPatch,
-  EndpointSecrets,
   EventType,
   EventTypeInput,
-  EventTypeMapping,
   IdempotencyInput,
   Message,
   MessageFilter,
@@ -59,8 +60,6 @@ export interface SqliteStoreOptions {
   defaultPlan?: string;
 }
 
-type Row = Record<string, unknown>;
-
 const MAX_PREVIOUS_SECRETS = 10;
 const RETENTION_BATCH = 1000;
 const DAY_MS = 86_400_000;
@@ -71,6 +70,11 @@ const date = (v: unknown): Date => new Date(v as number);
 const dateOrNull = (v: unknown): Date | null =>
   v === null || v === undefined ? null : new Date(v as number);
 const json = <T>(v: unknown): T => JSON.parse(v as string) as T;
+
+/** SQLite keeps timestamps as epoch milliseconds, JSON as text and flags as 0/1. */
+const sqliteColumns: ColumnCodec = { date, json, bool: (v) => v === 1 };
+
+const sqliteRows = createRowMappers(sqliteColumns);
 
 /**
  * The embedded store: one SQLite file, WAL mode, prepared statements, every multi-row change in one
@@ -86,9 +90,14 @@ export class SqliteStore implements Store {
   private readonly secretBox: SecretBox | null;
   private readonly defaultPlan: string;
   private readonly stmts = new Map<string, Database.Statement>();
+  /** Publishes, claims and attempt writes of one event-loop turn share a commit (see SqliteGroupCommit). */
+  private readonly group: SqliteGroupCommit;
+  /** Rows every publish reads; cleared by this store's writes and by other connections' commits. */
+  private readonly cache: SqliteReadCache;
 
   constructor(options: SqliteStoreOptions) {
     this.db = new Database(options.filename);
+    this.group = new SqliteGroupCommit(this.db);
     this.secretBox = options.secretBox ?? null;
     this.defaultPlan = options.defaultPlan ?? 'default';
     this.db.pragma('journal_mode = WAL');
@@ -100,6 +109,7 @@ export class SqliteStore implements Store {
     this.db.pragma(`synchronous = ${options.durability === 'full' ? 'FULL' : 'NORMAL'}`);
     this.db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 5000}`);
     this.db.pragma('foreign_keys = ON');
+    this.cache = new SqliteReadCache(this.db);
     // Endpoint filters (`link.*`, empty = all) live in JSON; the same matcher as the fan-out, callable in SQL.
     this.db.function('hookwire_matches', { deterministic: true }, (events: unknown, type: unknown) =>
       matchesEventFilter(JSON.parse(String(events)) as string[], String(type)) ? 1 : 0,
@@ -150,6 +160,7 @@ export class SqliteStore implements Store {
   }
 
   async close(): Promise<void> {
+    this.group.flushNow();
     this.db.close();
   }
 
@@ -180,18 +191,6 @@ export class SqliteStore implements Store {
 
   // ---------------------------------------------------------------- tenants
 
-  private tenantFrom(r: Row): Tenant {
-    return {
-      id: str(r.id),
-      name: str(r.name),
-      plan: str(r.plan),
-      context: json(r.context),
-      metadata: json(r.metadata),
-      createdAt: date(r.created_at),
-      updatedAt: date(r.updated_at),
-    };
-  }
-
   async createTenant(input: TenantInput): Promise<Tenant> {
     const now = Date.now();
     const id = newId('tnt', now);
@@ -206,12 +205,18 @@ export class SqliteStore implements Store {
       now,
       now,
     );
+    this.cache.clear();
     return (await this.getTenant(id))!;
   }
 
   async getTenant(tenantId: string): Promise<Tenant | null> {
+    this.cache.sync();
+    const hit = this.cache.tenants.get(tenantId);
+    if (hit !== undefined) {
+      return hit;
+    }
     const r = this.stmt('SELECT * FROM tenants WHERE id = ?').get(tenantId) as Row | undefined;
-    return r ? this.tenantFrom(r) : null;
+    return SqliteReadCache.put(this.cache.tenants, tenantId, r ? sqliteRows.tenantFrom(r) : null);
   }
 
   async listTenants(page?: PageRequest): Promise<Page<Tenant>> {
@@ -219,7 +224,7 @@ export class SqliteStore implements Store {
       'SELECT * FROM tenants WHERE 1 = 1',
       [],
       page,
-      (r) => this.tenantFrom(r),
+      (r) => sqliteRows.tenantFrom(r),
       (r) => str(r.id),
     );
   }
@@ -239,6 +244,7 @@ export class SqliteStore implements Store {
       Date.now(),
       tenantId,
     );
+    this.cache.clear();
     return (await this.getTenant(tenantId))!;
   }
 
@@ -250,26 +256,13 @@ export class SqliteStore implements Store {
         throw notFound('tenant', tenantId);
       }
     });
+    this.cache.clear();
   }
 
   // ---------------------------------------------------------------- api keys
 
-  private apiKeyFrom(r: Row): ApiKeyRecord {
-    return {
-      id: str(r.id),
-      tenantId: str(r.tenant_id),
-      name: str(r.name),
-      prefix: str(r.prefix),
-      hash: str(r.hash),
-      createdAt: date(r.created_at),
-      lastUsedAt: dateOrNull(r.last_used_at),
-      revokedAt: dateOrNull(r.revoked_at),
-      expiresAt: dateOrNull(r.expires_at),
-    };
-  }
-
   private publicApiKey(r: Row): ApiKey {
-    const { hash: _hash, ...rest } = this.apiKeyFrom(r);
+    const { hash: _hash, ...rest } = sqliteRows.apiKeyFrom(r);
     return rest;
   }
 
@@ -283,12 +276,18 @@ export class SqliteStore implements Store {
     this.stmt(
       'INSERT INTO api_keys (id, tenant_id, name, prefix, hash, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
     ).run(id, tenantId, input.name, input.prefix, input.hash, now, input.expiresAt?.getTime() ?? null);
+    this.cache.clear();
     return this.publicApiKey(this.stmt('SELECT * FROM api_keys WHERE id = ?').get(id) as Row);
   }
 
   async findApiKeyByPrefix(prefix: string): Promise<ApiKeyRecord | null> {
+    this.cache.sync();
+    const hit = this.cache.apiKeys.get(prefix);
+    if (hit) {
+      return hit;
+    }
     const r = this.stmt('SELECT * FROM api_keys WHERE prefix = ?').get(prefix) as Row | undefined;
-    return r ? this.apiKeyFrom(r) : null;
+    return r ? SqliteReadCache.put(this.cache.apiKeys, prefix, sqliteRows.apiKeyFrom(r)) : null;
   }
 
   async listApiKeys(tenantId: string, page?: PageRequest): Promise<Page<ApiKey>> {
@@ -305,6 +304,7 @@ export class SqliteStore implements Store {
     const r = this.stmt(
       'UPDATE api_keys SET revoked_at = COALESCE(revoked_at, ?) WHERE id = ? AND tenant_id = ?',
     ).run(now.getTime(), keyId, tenantId);
+    this.cache.clear();
     if (r.changes === 0) {
       throw notFound('api key', keyId);
     }
@@ -312,6 +312,8 @@ export class SqliteStore implements Store {
 
   async touchApiKey(keyId: string, now: Date): Promise<void> {
     this.stmt('UPDATE api_keys SET last_used_at = ? WHERE id = ?').run(now.getTime(), keyId);
+    // At most once a minute per key (the caller's rule), so dropping the cached keys costs nothing.
+    this.cache.apiKeys.clear();
   }
 
   private requireTenant(tenantId: string): void {
@@ -322,59 +324,6 @@ export class SqliteStore implements Store {
 
   // ---------------------------------------------------------------- endpoints
 
-  private sealSecrets(endpointId: string, secrets: EndpointSecrets): { value: string; encrypted: 0 | 1 } {
-    const plain = JSON.stringify({
-      current: secrets.current,
-      previous: secrets.previous.map((p) => ({ secret: p.secret, expiresAt: p.expiresAt.getTime() })),
-    });
-    return this.secretBox
-      ? { value: this.secretBox.encrypt(plain, endpointId), encrypted: 1 }
-      : { value: plain, encrypted: 0 };
-  }
-
-  private openSecrets(endpointId: string, value: string, encrypted: boolean): EndpointSecrets {
-    let plain = value;
-    if (encrypted) {
-      if (!this.secretBox) {
-        throw new HookwireServerError(
-          'ENCRYPTION_KEY_MISSING',
-          'endpoint secrets are encrypted at rest: set HOOKWIRE_ENCRYPTION_KEY to the key they were written with',
-        );
-      }
-      plain = this.secretBox.decrypt(value, endpointId);
-    }
-    const parsed = JSON.parse(plain) as {
-      current: string;
-      previous: { secret: string; expiresAt: number }[];
-    };
-    return {
-      current: parsed.current,
-      previous: parsed.previous.map((p) => ({ secret: p.secret, expiresAt: new Date(p.expiresAt) })),
-    };
-  }
-
-  private endpointFrom(r: Row): Endpoint {
-    const id = str(r.id);
-    return {
-      id,
-      tenantId: str(r.tenant_id),
-      url: str(r.url),
-      description: str(r.description),
-      events: json(r.events),
-      enabled: r.enabled === 1,
-      disabledReason: (r.disabled_reason as string | null) ?? null,
-      envelope: str(r.envelope) as Endpoint['envelope'],
-      signature: json(r.signature),
-      headers: json(r.headers),
-      rateLimitPerSecond: (r.rate_limit as number | null) ?? null,
-      metadata: json(r.metadata),
-      secrets: this.openSecrets(id, str(r.secrets), r.secrets_encrypted === 1),
-      failingSince: dateOrNull(r.failing_since),
-      createdAt: date(r.created_at),
-      updatedAt: date(r.updated_at),
-    };
-  }
-
   async createEndpoint(
     tenantId: string,
     input: EndpointInput,
@@ -382,7 +331,7 @@ export class SqliteStore implements Store {
   ): Promise<Endpoint> {
     const now = Date.now();
     const id = newId('wh', now);
-    const sealed = this.sealSecrets(id, { current: input.secret, previous: [] });
+    const sealed = sealSecrets(this.secretBox, id, { current: input.secret, previous: [] });
     this.tx(() => {
       this.requireTenant(tenantId);
       if (opts?.maxEndpoints !== undefined) {
@@ -417,11 +366,12 @@ export class SqliteStore implements Store {
         input.rateLimitPerSecond ?? null,
         JSON.stringify(input.metadata ?? {}),
         sealed.value,
-        sealed.encrypted,
+        sealed.encrypted ? 1 : 0,
         now,
         now,
       );
     });
+    this.cache.clear();
     return (await this.getEndpoint(tenantId, id))!;
   }
 
@@ -430,7 +380,7 @@ export class SqliteStore implements Store {
       endpointId,
       tenantId,
     ) as Row | undefined;
-    return r ? this.endpointFrom(r) : null;
+    return r ? sqliteRows.endpointFrom(r, this.secretBox) : null;
   }
 
   async listEndpoints(tenantId: string, page?: EndpointFilter): Promise<Page<Endpoint>> {
@@ -441,7 +391,7 @@ export class SqliteStore implements Store {
          AND (? IS NULL OR hookwire_matches(events, ?) = 1)`,
       [tenantId, enabled, enabled, type, type],
       page,
-      (r) => this.endpointFrom(r),
+      (r) => sqliteRows.endpointFrom(r, this.secretBox),
       (r) => str(r.id),
     );
   }
@@ -499,12 +449,13 @@ export class SqliteStore implements Store {
         this.cancelEndpointDeliveries(endpointId, now, 'endpoint disabled');
       }
     });
+    this.cache.clear();
     return (await this.getEndpoint(tenantId, endpointId))!;
   }
 
   async disableEndpoint(tenantId: string, endpointId: string, reason: string): Promise<number> {
     const now = Date.now();
-    return this.tx(() => {
+    const cancelled = this.tx(() => {
       const r = this.stmt(
         `UPDATE endpoints SET enabled = 0, disabled_reason = ?, updated_at = ?
          WHERE id = ? AND tenant_id = ? AND deleted_at IS NULL`,
@@ -514,6 +465,8 @@ export class SqliteStore implements Store {
       }
       return this.cancelEndpointDeliveries(endpointId, now, `endpoint disabled: ${reason}`);
     });
+    this.cache.clear();
+    return cancelled;
   }
 
   async deleteEndpoint(tenantId: string, endpointId: string): Promise<void> {
@@ -528,6 +481,7 @@ export class SqliteStore implements Store {
       }
       this.cancelEndpointDeliveries(endpointId, now, 'endpoint deleted');
     });
+    this.cache.clear();
   }
 
   async rotateEndpointSecret(
@@ -543,14 +497,15 @@ export class SqliteStore implements Store {
         { secret: current.secrets.current, expiresAt: new Date(now.getTime() + overlapMs) },
         ...current.secrets.previous.filter((p) => p.expiresAt.getTime() > now.getTime()),
       ].slice(0, MAX_PREVIOUS_SECRETS);
-      const sealed = this.sealSecrets(endpointId, { current: secret, previous });
+      const sealed = sealSecrets(this.secretBox, endpointId, { current: secret, previous });
       this.stmt('UPDATE endpoints SET secrets = ?, secrets_encrypted = ?, updated_at = ? WHERE id = ?').run(
         sealed.value,
-        sealed.encrypted,
+        sealed.encrypted ? 1 : 0,
         now.getTime(),
         endpointId,
       );
     });
+    this.cache.clear();
     return (await this.getEndpoint(tenantId, endpointId))!;
   }
 
@@ -562,22 +517,10 @@ export class SqliteStore implements Store {
     if (!r) {
       throw notFound('endpoint', endpointId);
     }
-    return this.endpointFrom(r);
+    return sqliteRows.endpointFrom(r, this.secretBox);
   }
 
   // ---------------------------------------------------------------- event types
-
-  private eventTypeFrom(r: Row): EventType {
-    return {
-      name: str(r.name),
-      description: str(r.description),
-      schema: r.schema === null ? null : json(r.schema),
-      archived: r.archived === 1,
-      category: (r.category as string | null) ?? null,
-      createdAt: date(r.created_at),
-      updatedAt: date(r.updated_at),
-    };
-  }
 
   async upsertEventType(tenantId: string, input: EventTypeInput): Promise<EventType> {
     const now = Date.now();
@@ -599,14 +542,21 @@ export class SqliteStore implements Store {
         now,
       );
     });
+    this.cache.clear();
     return (await this.getEventType(tenantId, input.name))!;
   }
 
   async getEventType(tenantId: string, name: string): Promise<EventType | null> {
+    this.cache.sync();
+    const key = `${tenantId}\0${name}`;
+    const hit = this.cache.eventTypes.get(key);
+    if (hit !== undefined) {
+      return hit;
+    }
     const r = this.stmt('SELECT * FROM event_types WHERE tenant_id = ? AND name = ?').get(tenantId, name) as
       | Row
       | undefined;
-    return r ? this.eventTypeFrom(r) : null;
+    return SqliteReadCache.put(this.cache.eventTypes, key, r ? sqliteRows.eventTypeFrom(r) : null);
   }
 
   async listEventTypes(
@@ -633,7 +583,7 @@ export class SqliteStore implements Store {
     const items = more ? rows.slice(0, limit) : rows;
     const last = items.at(-1);
     return {
-      items: items.map((r) => this.eventTypeFrom(r)),
+      items: items.map((r) => sqliteRows.eventTypeFrom(r)),
       nextCursor: more && last ? encodeCursor(str(last.name)) : null,
     };
   }
@@ -655,61 +605,10 @@ export class SqliteStore implements Store {
         throw notFound('event type', name);
       }
     });
+    this.cache.clear();
   }
 
   // ---------------------------------------------------------------- messages and deliveries
-
-  private messageFrom(r: Row): Message {
-    return {
-      id: str(r.id),
-      tenantId: str(r.tenant_id),
-      eventType: str(r.event_type),
-      data: json(r.data),
-      timestamp: date(r.event_time),
-      context: json(r.context),
-      customData: r.custom_data === null ? null : json(r.custom_data),
-      externalId: (r.external_id as string | null) ?? null,
-      createdAt: date(r.created_at),
-    };
-  }
-
-  private deliveryFrom(r: Row): Delivery {
-    return {
-      id: str(r.id),
-      tenantId: str(r.tenant_id),
-      messageId: str(r.message_id),
-      endpointId: str(r.endpoint_id),
-      eventType: str(r.event_type),
-      status: str(r.status) as DeliveryStatus,
-      attemptCount: num(r.attempt_count),
-      cycleAttempts: num(r.cycle_attempts),
-      nextAttemptAt: dateOrNull(r.next_attempt_at),
-      lastAttemptAt: dateOrNull(r.last_attempt_at),
-      lastStatusCode: (r.last_status_code as number | null) ?? null,
-      lastError: (r.last_error as string | null) ?? null,
-      createdAt: date(r.created_at),
-      updatedAt: date(r.updated_at),
-    };
-  }
-
-  private attemptFrom(r: Row): Attempt {
-    return {
-      id: str(r.id),
-      tenantId: str(r.tenant_id),
-      deliveryId: str(r.delivery_id),
-      endpointId: str(r.endpoint_id),
-      trigger: str(r.trigger) as AttemptTrigger,
-      url: str(r.url),
-      startedAt: date(r.started_at),
-      durationMs: num(r.duration_ms),
-      statusCode: (r.status_code as number | null) ?? null,
-      errorKind: str(r.error_kind) as AttemptErrorKind,
-      error: (r.error as string | null) ?? null,
-      responsePreview: str(r.response_preview),
-      requestHeaders: json(r.request_headers),
-      nextRetryAt: dateOrNull(r.next_retry_at),
-    };
-  }
 
   /** The message context: the tenant's, with the event's own keys on top. */
   private contextOf(tenant: Row, input: MessageInput): string {
@@ -729,11 +628,13 @@ export class SqliteStore implements Store {
          WHERE tenant_id = ? AND external_id = ? AND created_at > ? ORDER BY id LIMIT 1`,
       ).get(tenantId, input.externalId, now - DAY_MS) as Row | undefined;
       if (first) {
-        return { message: this.messageFrom(first), deliveries: 0, duplicate: true };
+        return { message: sqliteRows.messageFrom(first), deliveries: 0, duplicate: true };
       }
     }
     const id = newId('msg', now);
     const data = JSON.stringify(input.data ?? null);
+    const context = this.contextOf(tenant, input);
+    const eventTime = (input.timestamp ?? new Date(now)).getTime();
     this.stmt(
       `INSERT INTO messages (id, tenant_id, event_type, data, event_time, context, custom_data, external_id,
          created_at)
@@ -743,29 +644,56 @@ export class SqliteStore implements Store {
       tenantId,
       input.eventType,
       data,
-      (input.timestamp ?? new Date(now)).getTime(),
-      this.contextOf(tenant, input),
+      eventTime,
+      context,
       input.customData ? JSON.stringify(input.customData) : null,
       input.externalId ?? null,
       now,
     );
-    const endpoints = this.stmt(
-      'SELECT id, events FROM endpoints WHERE tenant_id = ? AND enabled = 1 AND deleted_at IS NULL',
-    ).all(tenantId) as Row[];
     const insertDelivery = this.stmt(
       `INSERT INTO deliveries (id, tenant_id, message_id, endpoint_id, event_type, status, next_attempt_at,
          created_at, updated_at)
        VALUES (?, ?, ?, ?, ?, 'pending', ?, ?, ?)`,
     );
     let count = 0;
-    for (const e of endpoints) {
-      if (matchesEventFilter(json<string[]>(e.events), input.eventType)) {
-        insertDelivery.run(newId('dlv', now), tenantId, id, str(e.id), input.eventType, now, now, now);
+    for (const e of this.fanOutEndpoints(tenantId)) {
+      if (matchesEventFilter(e.events, input.eventType)) {
+        insertDelivery.run(newId('dlv', now), tenantId, id, e.id, input.eventType, now, now, now);
         count++;
       }
     }
-    const message = this.messageFrom(this.stmt('SELECT * FROM messages WHERE id = ?').get(id) as Row);
+    // Built from what was just written instead of read back: the same values messageFrom would return.
+    const message: Message = {
+      id,
+      tenantId,
+      eventType: input.eventType,
+      data: JSON.parse(data) as Message['data'],
+      timestamp: new Date(eventTime),
+      context: JSON.parse(context) as Message['context'],
+      customData: input.customData
+        ? (JSON.parse(JSON.stringify(input.customData)) as Message['customData'])
+        : null,
+      externalId: input.externalId ?? null,
+      createdAt: new Date(now),
+    };
     return { message, deliveries: count, duplicate: false };
+  }
+
+  /** The tenant's enabled endpoints, as the fan-out needs them (cached; see SqliteReadCache). */
+  private fanOutEndpoints(tenantId: string): FanOutEndpoint[] {
+    this.cache.sync();
+    const hit = this.cache.fanOut.get(tenantId);
+    if (hit) {
+      return hit;
+    }
+    const rows = this.stmt(
+      'SELECT id, events FROM endpoints WHERE tenant_id = ? AND enabled = 1 AND deleted_at IS NULL ORDER BY id',
+    ).all(tenantId) as Row[];
+    return SqliteReadCache.put(
+      this.cache.fanOut,
+      tenantId,
+      rows.map((r) => ({ id: str(r.id), events: json<string[]>(r.events) })),
+    );
   }
 
   /** The stored outcome of an idempotency key, or null when the key is fresh (or its messages are gone). */
@@ -800,7 +728,7 @@ export class SqliteStore implements Store {
         return null;
       }
       out.push({
-        message: this.messageFrom(row),
+        message: sqliteRows.messageFrom(row),
         deliveries: s.deliveries,
         duplicate: true,
         replayed: { duplicate: s.duplicate ?? false },
@@ -846,7 +774,7 @@ export class SqliteStore implements Store {
     idempotency?: IdempotencyInput,
     now: Date = new Date(),
   ): Promise<PublishResult> {
-    return this.tx(() => {
+    return this.group.run(() => {
       const tenant = this.tenantRow(tenantId);
       if (idempotency) {
         const replay = this.idempotentReplay(tenantId, idempotency);
@@ -868,7 +796,7 @@ export class SqliteStore implements Store {
     now: Date = new Date(),
     idempotency?: IdempotencyInput,
   ): Promise<PublishResult[]> {
-    return this.tx(() => {
+    return this.group.run(() => {
       const tenant = this.tenantRow(tenantId);
       if (idempotency) {
         const replay = this.idempotentReplay(tenantId, idempotency);
@@ -917,10 +845,10 @@ export class SqliteStore implements Store {
          VALUES (?, ?, ?, ?, ?, 'test', 'in_flight', ?, ?, ?, ?)`,
       ).run(deliveryId, tenantId, id, endpointId, input.eventType, workerId, t + leaseMs, t, t);
       return {
-        delivery: this.deliveryFrom(
+        delivery: sqliteRows.deliveryFrom(
           this.stmt('SELECT * FROM deliveries WHERE id = ?').get(deliveryId) as Row,
         ),
-        message: this.messageFrom(this.stmt('SELECT * FROM messages WHERE id = ?').get(id) as Row),
+        message: sqliteRows.messageFrom(this.stmt('SELECT * FROM messages WHERE id = ?').get(id) as Row),
         leaseExpiresAt: new Date(t + leaseMs),
       };
     });
@@ -930,7 +858,7 @@ export class SqliteStore implements Store {
     const r = this.stmt('SELECT * FROM messages WHERE id = ? AND tenant_id = ?').get(messageId, tenantId) as
       | Row
       | undefined;
-    return r ? this.messageFrom(r) : null;
+    return r ? sqliteRows.messageFrom(r) : null;
   }
 
   async listMessages(tenantId: string, page?: MessageFilter): Promise<Page<Message>> {
@@ -941,7 +869,7 @@ export class SqliteStore implements Store {
          AND (? IS NULL OR created_at >= ?) AND (? IS NULL OR created_at < ?)`,
       [tenantId, page?.eventType ?? null, page?.eventType ?? null, since, since, until, until],
       page,
-      (r) => this.messageFrom(r),
+      (r) => sqliteRows.messageFrom(r),
       (r) => str(r.id),
     );
   }
@@ -951,7 +879,7 @@ export class SqliteStore implements Store {
       deliveryId,
       tenantId,
     ) as Row | undefined;
-    return r ? this.deliveryFrom(r) : null;
+    return r ? sqliteRows.deliveryFrom(r) : null;
   }
 
   async listDeliveries(tenantId: string, filter?: DeliveryFilter): Promise<Page<Delivery>> {
@@ -976,7 +904,7 @@ export class SqliteStore implements Store {
         f.until?.getTime() ?? null,
       ],
       f,
-      (r) => this.deliveryFrom(r),
+      (r) => sqliteRows.deliveryFrom(r),
       (r) => str(r.id),
     );
   }
@@ -986,7 +914,7 @@ export class SqliteStore implements Store {
       'SELECT * FROM attempts WHERE tenant_id = ? AND delivery_id = ?',
       [tenantId, deliveryId],
       page,
-      (r) => this.attemptFrom(r),
+      (r) => sqliteRows.attemptFrom(r),
       (r) => str(r.id),
     );
   }
@@ -1004,18 +932,20 @@ export class SqliteStore implements Store {
     }
     const t = now.getTime();
     const expires = t + leaseMs;
-    return this.tx(() => {
+    return this.group.run(() => {
       // One UPDATE ... RETURNING over a LIMITed id list. Each half walks its own partial index in order and
       // stops after `limit` rows, so the cost is flat however many deliveries wait. SQLite has one writer at
-      // a time (the transaction is IMMEDIATE), so two workers can never lease the same row.
+      // a time (the transaction is IMMEDIATE), so two workers can never lease the same row. Expired leases
+      // come first: there are only as many as a dead process held, and behind a long backlog of pending
+      // deliveries they would otherwise wait until the backlog drained (found by fault case 2, issue #6).
       const rows = this.stmt(
         `UPDATE deliveries SET status = 'in_flight', lease_owner = ?, lease_expires_at = ?, updated_at = ?
          WHERE id IN (
-           SELECT id FROM (SELECT id FROM deliveries WHERE status = 'pending' AND next_attempt_at <= ?
-                           ORDER BY next_attempt_at LIMIT ?)
-           UNION ALL
            SELECT id FROM (SELECT id FROM deliveries WHERE status = 'in_flight' AND lease_expires_at <= ?
                            ORDER BY lease_expires_at LIMIT ?)
+           UNION ALL
+           SELECT id FROM (SELECT id FROM deliveries WHERE status = 'pending' AND next_attempt_at <= ?
+                           ORDER BY next_attempt_at LIMIT ?)
            LIMIT ?)
          RETURNING *`,
       ).all(workerId, expires, t, t, limit, t, limit, limit) as Row[];
@@ -1025,10 +955,10 @@ export class SqliteStore implements Store {
         const messageId = str(r.message_id);
         let message = messages.get(messageId);
         if (!message) {
-          message = this.messageFrom(getMessage.get(messageId) as Row);
+          message = sqliteRows.messageFrom(getMessage.get(messageId) as Row);
           messages.set(messageId, message);
         }
-        return { delivery: this.deliveryFrom(r), message, leaseExpiresAt: new Date(expires) };
+        return { delivery: sqliteRows.deliveryFrom(r), message, leaseExpiresAt: new Date(expires) };
       });
     });
   }
@@ -1043,12 +973,12 @@ export class SqliteStore implements Store {
   }
 
   async recordAttempt(input: RecordAttemptInput): Promise<RecordAttemptResult> {
-    return this.tx(() => this.recordAttemptSync(input));
+    return this.group.run(() => this.recordAttemptSync(input));
   }
 
   /** Many attempts in one transaction (one WAL commit): the dispatcher batches the attempts that finish together. */
   async recordAttempts(inputs: RecordAttemptInput[]): Promise<RecordAttemptResult[]> {
-    return this.tx(() => inputs.map((input) => this.recordAttemptSync(input)));
+    return this.group.run(() => inputs.map((input) => this.recordAttemptSync(input)));
   }
 
   private recordAttemptSync(input: RecordAttemptInput): RecordAttemptResult {
@@ -1060,6 +990,9 @@ export class SqliteStore implements Store {
     }
     const nextRetryAt = outcome.kind === 'retry' ? outcome.nextAttemptAt.getTime() : null;
     const id = newId('att', startedAt);
+    const durationMs = Math.round(attempt.durationMs);
+    const trigger = (attempt.trigger ?? str(d.next_trigger)) as AttemptTrigger;
+    const url = attempt.url ?? '';
     this.stmt(
       `INSERT INTO attempts (id, tenant_id, delivery_id, endpoint_id, trigger, url, started_at, duration_ms,
          status_code, error_kind, error, response_preview, request_headers, next_retry_at)
@@ -1069,10 +1002,10 @@ export class SqliteStore implements Store {
       d.tenant_id,
       d.id,
       d.endpoint_id,
-      attempt.trigger ?? str(d.next_trigger),
-      attempt.url ?? '',
+      trigger,
+      url,
       startedAt,
-      Math.round(attempt.durationMs),
+      durationMs,
       attempt.statusCode,
       attempt.errorKind,
       attempt.error,
@@ -1080,51 +1013,71 @@ export class SqliteStore implements Store {
       JSON.stringify(attempt.requestHeaders),
       nextRetryAt,
     );
-    const finishedAt = startedAt + Math.round(attempt.durationMs);
+    const finishedAt = startedAt + durationMs;
     const status: DeliveryStatus =
       outcome.kind === 'succeeded' ? 'succeeded' : outcome.kind === 'retry' ? 'pending' : 'failed';
-    const applied =
-      this.stmt(
-        `UPDATE deliveries SET status = ?, attempt_count = attempt_count + 1, cycle_attempts = cycle_attempts + 1,
-           next_attempt_at = ?, lease_owner = NULL, lease_expires_at = NULL, last_attempt_at = ?,
-           last_status_code = ?, last_error = ?, next_trigger = 'scheduled', updated_at = ?
-         WHERE id = ? AND status = 'in_flight' AND lease_owner = ?`,
-      ).run(
-        status,
-        nextRetryAt,
-        startedAt,
-        attempt.statusCode,
-        attempt.error,
-        finishedAt,
-        d.id,
-        input.workerId,
-      ).changes === 1;
-    if (!applied) {
+    let updated = this.stmt(
+      `UPDATE deliveries SET status = ?, attempt_count = attempt_count + 1, cycle_attempts = cycle_attempts + 1,
+         next_attempt_at = ?, lease_owner = NULL, lease_expires_at = NULL, last_attempt_at = ?,
+         last_status_code = ?, last_error = ?, next_trigger = 'scheduled', updated_at = ?
+       WHERE id = ? AND status = 'in_flight' AND lease_owner = ?
+       RETURNING *`,
+    ).get(
+      status,
+      nextRetryAt,
+      startedAt,
+      attempt.statusCode,
+      attempt.error,
+      finishedAt,
+      d.id,
+      input.workerId,
+    ) as Row | undefined;
+    const applied = updated !== undefined;
+    if (!updated) {
       // The lease was lost: keep the log complete, but only count the attempt.
-      this.stmt(
-        'UPDATE deliveries SET attempt_count = attempt_count + 1, last_attempt_at = ? WHERE id = ?',
-      ).run(startedAt, d.id);
+      updated = this.stmt(
+        'UPDATE deliveries SET attempt_count = attempt_count + 1, last_attempt_at = ? WHERE id = ? RETURNING *',
+      ).get(startedAt, d.id) as Row;
     }
-    if (input.trackHealth !== false) {
-      if (attempt.errorKind === 'none' && outcome.kind === 'succeeded') {
-        this.stmt('UPDATE endpoints SET failing_since = NULL WHERE id = ? AND failing_since IS NOT NULL').run(
-          d.endpoint_id,
-        );
-      } else {
-        this.stmt('UPDATE endpoints SET failing_since = COALESCE(failing_since, ?) WHERE id = ?').run(
-          startedAt,
-          d.endpoint_id,
-        );
-      }
+    let failingSince: unknown = null;
+    if (input.trackHealth === false) {
+      failingSince = (
+        this.stmt('SELECT failing_since FROM endpoints WHERE id = ?').get(d.endpoint_id) as Row | undefined
+      )?.failing_since;
+    } else if (attempt.errorKind === 'none' && outcome.kind === 'succeeded') {
+      // A success ends the streak: afterwards failing_since is NULL whether or not this changed a row.
+      this.stmt('UPDATE endpoints SET failing_since = NULL WHERE id = ? AND failing_since IS NOT NULL').run(
+        d.endpoint_id,
+      );
+    } else {
+      failingSince = (
+        this.stmt(
+          'UPDATE endpoints SET failing_since = COALESCE(failing_since, ?) WHERE id = ? RETURNING failing_since',
+        ).get(startedAt, d.endpoint_id) as Row | undefined
+      )?.failing_since;
     }
-    const e = this.stmt('SELECT failing_since FROM endpoints WHERE id = ?').get(d.endpoint_id) as
-      | Row
-      | undefined;
+    // Built from what was just written instead of read back: the same values attemptFrom would return.
+    const recorded: Attempt = {
+      id,
+      tenantId: str(d.tenant_id),
+      deliveryId: str(d.id),
+      endpointId: str(d.endpoint_id),
+      trigger,
+      url,
+      startedAt: new Date(startedAt),
+      durationMs,
+      statusCode: attempt.statusCode,
+      errorKind: attempt.errorKind,
+      error: attempt.error,
+      responsePreview: attempt.responsePreview,
+      requestHeaders: { ...attempt.requestHeaders },
+      nextRetryAt: dateOrNull(nextRetryAt),
+    };
     return {
-      attempt: this.attemptFrom(this.stmt('SELECT * FROM attempts WHERE id = ?').get(id) as Row),
-      delivery: this.deliveryFrom(this.stmt('SELECT * FROM deliveries WHERE id = ?').get(d.id) as Row),
+      attempt: recorded,
+      delivery: sqliteRows.deliveryFrom(updated),
       applied,
-      endpointFailingSince: dateOrNull(e?.failing_since),
+      endpointFailingSince: dateOrNull(failingSince),
     };
   }
 
@@ -1184,7 +1137,9 @@ export class SqliteStore implements Store {
            lease_expires_at = NULL, next_trigger = 'manual', updated_at = ?
          WHERE id = ?`,
       ).run(t, t, deliveryId);
-      return this.deliveryFrom(this.stmt('SELECT * FROM deliveries WHERE id = ?').get(deliveryId) as Row);
+      return sqliteRows.deliveryFrom(
+        this.stmt('SELECT * FROM deliveries WHERE id = ?').get(deliveryId) as Row,
+      );
     });
   }
 
@@ -1250,6 +1205,26 @@ export class SqliteStore implements Store {
     return result;
   }
 
+  async countDeliveriesByBucket(
+    tenantId: string,
+    endpointId: string,
+    window: { since: Date; until: Date; bucketMs: number },
+  ): Promise<DeliveryBucketCount[]> {
+    const since = window.since.getTime();
+    // better-sqlite3 binds JS numbers as REAL, so the division is cast back to the integer bucket index.
+    // Reads deliveries_endpoint (endpoint_id, status).
+    const rows = this.stmt(
+      `SELECT CAST((created_at - ?) / ? AS INTEGER) AS bucket, status, COUNT(*) AS count FROM deliveries
+       WHERE endpoint_id = ? AND tenant_id = ? AND created_at >= ? AND created_at < ?
+       GROUP BY bucket, status`,
+    ).all(since, window.bucketMs, endpointId, tenantId, since, window.until.getTime()) as {
+      bucket: number;
+      status: DeliveryStatus;
+      count: number;
+    }[];
+    return rows.map((r) => ({ bucket: r.bucket, status: r.status, count: r.count }));
+  }
+
   async queueStats(now: Date = new Date()): Promise<QueueStats> {
     const t = now.getTime();
     const r = this.stmt(
@@ -1269,29 +1244,6 @@ export class SqliteStore implements Store {
   }
 
   // ---------------------------------------------------------------- sources
-
-  private sourceRecordFrom(r: Row): SourceRecord {
-    return {
-      id: str(r.id),
-      tenantId: str(r.tenant_id),
-      name: str(r.name),
-      description: (r.description as string | null) ?? null,
-      enabled: r.enabled === 1,
-      schema: r.schema === null ? null : json(r.schema),
-      eventType: (r.event_type as string | null) ?? null,
-      eventTypeMapping: r.event_type_mapping === null ? null : json<EventTypeMapping>(r.event_type_mapping),
-      previousTokenExpiresAt: dateOrNull(r.previous_token_expires_at),
-      tokenHash: str(r.token_hash),
-      previousTokenHash: (r.previous_token_hash as string | null) ?? null,
-      createdAt: date(r.created_at),
-      updatedAt: date(r.updated_at),
-    };
-  }
-
-  private sourceFrom(r: Row): Source {
-    const { tokenHash: _tokenHash, previousTokenHash: _previous, ...rest } = this.sourceRecordFrom(r);
-    return rest;
-  }
 
   async createSource(tenantId: string, input: SourceInput): Promise<Source> {
     this.requireTenant(tenantId);
@@ -1350,14 +1302,14 @@ export class SqliteStore implements Store {
       sourceId,
       tenantId,
     ) as Row | undefined;
-    return r ? this.sourceFrom(r) : null;
+    return r ? sqliteRows.sourceFrom(r) : null;
   }
 
   async findSourceForIngest(sourceId: string): Promise<SourceRecord | null> {
     const r = this.stmt('SELECT * FROM sources WHERE id = ? AND deleted_at IS NULL').get(sourceId) as
       | Row
       | undefined;
-    return r ? this.sourceRecordFrom(r) : null;
+    return r ? sqliteRows.sourceRecordFrom(r) : null;
   }
 
   async listSources(tenantId: string, page?: PageRequest): Promise<Page<Source>> {
@@ -1365,7 +1317,7 @@ export class SqliteStore implements Store {
       'SELECT * FROM sources WHERE tenant_id = ? AND deleted_at IS NULL',
       [tenantId],
       page,
-      (r) => this.sourceFrom(r),
+      (r) => sqliteRows.sourceFrom(r),
       (r) => str(r.id),
     );
   }

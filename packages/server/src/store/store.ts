@@ -367,6 +367,14 @@ export interface RetentionResult {
   idempotencyKeys: number;
 }
 
+/** One non-empty (bucket, status) cell of `Store.countDeliveriesByBucket`. */
+export interface DeliveryBucketCount {
+  /** 0-based bucket index: the delivery was created in `[since + i × bucketMs, since + (i + 1) × bucketMs)`. */
+  bucket: number;
+  status: DeliveryStatus;
+  count: number;
+}
+
 export interface Store {
   /** Applies pending schema migrations; idempotent. Returns the versions applied by this call. */
   migrate(): Promise<number[]>;
@@ -492,6 +500,22 @@ export interface Store {
    * finished, and idempotency keys older than `days`. */
   deleteOlderThan(days: number, now?: Date): Promise<RetentionResult>;
   queueStats(now?: Date): Promise<QueueStats>;
+  /**
+   * Optional: calls `listener` when deliveries may have become due in any process sharing the store
+   * (publish, redeliver, replay, released leases), so an idle dispatcher wakes at once instead of polling.
+   * Returns the unsubscribe function. Stores without it leave the dispatcher to its idle interval.
+   */
+  onWorkAvailable?(listener: () => void): () => void;
+  /**
+   * Optional (the dashboard's chart; the HTTP layer falls back to paging `listDeliveries`): deliveries of one
+   * endpoint created in `[since, until)`, counted per `bucketMs` bucket and current status. Only non-empty
+   * cells are returned, in any order. Soft-deleted endpoints count too.
+   */
+  countDeliveriesByBucket?(
+    tenantId: string,
+    endpointId: string,
+    window: { since: Date; until: Date; bucketMs: number },
+  ): Promise<DeliveryBucketCount[]>;
 
   // Inbound sources
   createSource(tenantId: string, input: SourceInput): Promise<Source>;

@@ -33,6 +33,8 @@ describe('loadConfig', () => {
       port: 8080,
       dataDir: '/srv/.hookwire',
       databaseUrl: null,
+      databaseSchema: null,
+      databasePoolSize: 10,
       adminKey: null,
       encryptionKey: null,
       dev: false,
@@ -46,6 +48,7 @@ describe('loadConfig', () => {
       maxConcurrency: 64,
       endpointConcurrency: 4,
       claimBatchSize: 50,
+      pollIntervalMs: 1000,
       leaseMs: 60_000,
       maxPayloadBytes: undefined,
       publicBaseUrl: null,
@@ -73,11 +76,13 @@ describe('loadConfig', () => {
         HOOKWIRE_PLANS: '{"fast":{"maxEndpoints":3,"retrySchedule":[200,400]},"slow":{"maxEndpoints":1}}',
         HOOKWIRE_DEFAULT_PLAN: 'slow',
         HOOKWIRE_PUBLIC_URL: 'https://hooks.example.com/',
+        HOOKWIRE_UI_FRAME_ANCESTORS: 'https://app.example.com https://admin.example.com:8443/',
         HOOKWIRE_SHUTDOWN_TIMEOUT_MS: '2500',
         HOOKWIRE_REQUEST_TIMEOUT_MS: '3000',
         HOOKWIRE_MAX_CONCURRENCY: '128',
         HOOKWIRE_ENDPOINT_CONCURRENCY: '16',
         HOOKWIRE_CLAIM_BATCH: '200',
+        HOOKWIRE_POLL_INTERVAL_MS: '30000',
         HOOKWIRE_LEASE_MS: '5000',
         HOOKWIRE_MAX_PAYLOAD_BYTES: '1048576',
         HOOKWIRE_DURABILITY: 'full',
@@ -98,11 +103,13 @@ describe('loadConfig', () => {
       retentionIntervalMs: 60_000,
       defaultPlan: 'slow',
       publicBaseUrl: 'https://hooks.example.com',
+      uiFrameAncestors: ['https://app.example.com', 'https://admin.example.com:8443'],
       shutdownTimeoutMs: 2500,
       requestTimeoutMs: 3000,
       maxConcurrency: 128,
       endpointConcurrency: 16,
       claimBatchSize: 200,
+      pollIntervalMs: 30_000,
       leaseMs: 5000,
       maxPayloadBytes: 1_048_576,
       durability: 'full',
@@ -143,14 +150,38 @@ describe('loadConfig', () => {
     expect(loadConfig({}, { HOOKWIRE_ADMIN_KEY: '' }).adminKey).toBeNull();
   });
 
-  it('refuses PostgreSQL with a message that says it is not implemented yet', () => {
-    const e = configError(() => loadConfig({}, { HOOKWIRE_DATABASE_URL: 'postgres://u:p@db/hookwire' }));
-    expect(e.code).toBe('UNSUPPORTED_DATABASE');
-    expect(e.message).toMatch(/PostgreSQL.*not support.*yet/);
-    expect(e.message).toContain('Unset HOOKWIRE_DATABASE_URL');
-    expect(configError(() => loadConfig({ 'database-url': 'mysql://x' }, {})).code).toBe(
-      'UNSUPPORTED_DATABASE',
+  it('selects PostgreSQL with a postgres:// URL, its schema and pool size; refuses other databases', () => {
+    const c = loadConfig(
+      { 'database-url': 'postgresql://u:p@db:5432/hookwire', 'database-schema': 'hookwire' },
+      { HOOKWIRE_DATABASE_POOL_SIZE: '25' },
     );
+    expect(c).toMatchObject({
+      databaseUrl: 'postgresql://u:p@db:5432/hookwire',
+      databaseSchema: 'hookwire',
+      databasePoolSize: 25,
+    });
+    const env = loadConfig({}, { HOOKWIRE_DATABASE_URL: 'postgres://u:p@db/hookwire' });
+    expect(env).toMatchObject({
+      databaseUrl: 'postgres://u:p@db/hookwire',
+      databaseSchema: null,
+      databasePoolSize: 10,
+    });
+    expect(loadConfig({}, {})).toMatchObject({ databaseUrl: null, databaseSchema: null });
+    const mysql = configError(() => loadConfig({ 'database-url': 'mysql://x' }, {}));
+    expect(mysql.code).toBe('UNSUPPORTED_DATABASE');
+    expect(mysql.message).toContain('must be a postgres:// URL');
+  });
+
+  it.each([
+    [{ 'database-schema': 'hookwire' }, {}, /only applies with HOOKWIRE_DATABASE_URL/],
+    [{ 'database-url': 'postgres://db/x', 'database-schema': 'Hook-wire' }, {}, /HOOKWIRE_DATABASE_SCHEMA/],
+    [{}, { HOOKWIRE_DATABASE_URL: 'postgres://db/x', HOOKWIRE_DATABASE_POOL_SIZE: '0' }, /POOL_SIZE/],
+    [{}, { HOOKWIRE_DATABASE_URL: 'postgres://u:secret@[bad/x' }, /not a valid URL/],
+  ])('rejects bad database settings %#', (flags, env, message) => {
+    const e = configError(() => loadConfig(flags, env));
+    expect(e.code).toBe('INVALID_CONFIG');
+    expect(e.message).toMatch(message);
+    expect(e.message).not.toContain('secret');
   });
 
   it.each([
@@ -167,7 +198,11 @@ describe('loadConfig', () => {
     [{}, { HOOKWIRE_DURABILITY: 'max' }, /normal or full/],
     [{}, { HOOKWIRE_PUBLIC_URL: 'ftp://x' }, /http\(s\)/],
     [{}, { HOOKWIRE_PUBLIC_URL: 'not a url' }, /not a URL/],
+    [{}, { HOOKWIRE_UI_FRAME_ANCESTORS: 'https://app.example.com/embed' }, /origins like/],
+    [{}, { HOOKWIRE_UI_FRAME_ANCESTORS: "* 'unsafe-inline'" }, /origins like/],
+    [{}, { HOOKWIRE_UI_FRAME_ANCESTORS: 'javascript:alert(1)' }, /origins like/],
     [{}, { HOOKWIRE_CLAIM_BATCH: '0' }, /HOOKWIRE_CLAIM_BATCH/],
+    [{}, { HOOKWIRE_POLL_INTERVAL_MS: '5' }, /HOOKWIRE_POLL_INTERVAL_MS/],
     [{}, { HOOKWIRE_LEASE_MS: '5000', HOOKWIRE_REQUEST_TIMEOUT_MS: '5000' }, /longer than/],
     [{}, { HOOKWIRE_RETENTION_DAYS: '1.5' }, /whole number/],
   ])('rejects %j %j', (flags, env, message) => {
