@@ -23,6 +23,8 @@ import type {
   MessageDetail,
   PageParams,
   Plan,
+  PortalLink,
+  PortalLinkCreate,
   PublishResult,
   ReplayResult,
   SecretRotate,
@@ -41,6 +43,8 @@ import type {
   WebhookCreate,
   WebhookCreated,
   WebhookListParams,
+  WebhookStats,
+  WebhookStatsParams,
   WebhookUpdate,
 } from './types.js';
 
@@ -230,6 +234,14 @@ export function createHookwireClient<C = undefined>(options: HookwireClientOptio
           ...init(o),
         }),
       ),
+    stats: (webhookId, params, o) =>
+      unwrap(
+        'GET',
+        raw.GET('/api/webhooks/{webhookId}/stats', {
+          params: { path: { webhookId }, query: { ...params } },
+          ...init(o),
+        }),
+      ),
   };
 
   const publishHeaders = (o: PublishOptions | undefined): Record<string, string> => ({
@@ -366,6 +378,15 @@ export function createHookwireClient<C = undefined>(options: HookwireClientOptio
         'DELETE',
         raw.DELETE('/api/tenants/{tenantId}', { params: { path: { tenantId } }, ...init(o) }),
       ),
+    createPortalLink: (tenantId, body, o) =>
+      unwrap(
+        'POST',
+        raw.POST('/api/tenants/{tenantId}/portal-links', {
+          params: { path: { tenantId } },
+          body,
+          ...init(o),
+        }),
+      ),
   };
 
   const apiKeys: ApiKeysApi = {
@@ -438,6 +459,8 @@ export interface WebhooksApi {
     window: { since: DateInput; until?: DateInput },
     options?: RequestOptions,
   ): Promise<ReplayResult>;
+  /** Deliveries per hour by outcome over the last `hours` (1–168, default 24), and the success rate. */
+  stats(webhookId: string, params?: WebhookStatsParams, options?: RequestOptions): Promise<WebhookStats>;
 }
 
 /** `hw.events`: publishing, and reading messages. */
@@ -494,6 +517,11 @@ export interface TenantsApi {
   update(tenantId: string, patch: TenantUpdate, options?: RequestOptions): Promise<Tenant>;
   /** Deletes the tenant and everything it owns. */
   delete(tenantId: string, options?: RequestOptions): Promise<void>;
+  /**
+   * A signed dashboard link for the tenant (`<origin>/ui#token=hwp_…`), valid 15 minutes unless
+   * `expiresInSeconds` says otherwise (60 s–24 h). Admin key, or a key of the same tenant.
+   */
+  createPortalLink(tenantId: string, input?: PortalLinkCreate, options?: RequestOptions): Promise<PortalLink>;
 }
 
 /** `hw.apiKeys`: a tenant's keys (admin key, or a key of the same tenant). */

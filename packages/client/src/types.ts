@@ -30,6 +30,13 @@ export type SecretRotation = Schemas['SecretRotation'];
 export type TestEventCreate = Schemas['TestEventCreate'];
 export type TestResult = Schemas['TestResult'];
 export type ReplayResult = Schemas['ReplayResult'];
+/** Deliveries per hour by outcome for one endpoint (`hw.webhooks.stats()`). */
+export type WebhookStats = Schemas['WebhookStats'];
+export type WebhookStatsBucket = Schemas['WebhookStatsBucket'];
+export type DeliveryCounts = Schemas['DeliveryCounts'];
+/** A signed, expiring dashboard link for one tenant (`hw.tenants.createPortalLink()`). */
+export type PortalLink = Schemas['PortalLink'];
+export type PortalLinkCreate = Schemas['PortalLinkCreate'];
 
 /** An entry of the event catalog. */
 export type EventType = Schemas['EventType'];
@@ -68,6 +75,8 @@ export type DateInput = Date | string;
 type Query<Op extends keyof operations> = NonNullable<operations[Op]['parameters']['query']>;
 type WithDates<T> = { [K in keyof T]: K extends 'since' | 'until' ? DateInput : T[K] };
 
+/** `hours` of `hw.webhooks.stats()` (1–168, default 24). */
+export type WebhookStatsParams = Query<'getWebhookStats'>;
 /** Filters of `hw.webhooks.list()`, plus `limit` and `cursor`. */
 export type WebhookListParams = Query<'listWebhooks'>;
 /** Filters of `hw.deliveries.list()`, plus `limit` and `cursor`. */

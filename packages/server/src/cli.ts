@@ -1,12 +1,12 @@
-import { mkdir, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { type ParseArgsConfig, parseArgs } from 'node:util';
 import { CONFIG_OPTIONS, ConfigError, loadConfig, SERVE_FLAGS, type ServeFlags } from './config.js';
+import { isHookwireServerError } from './errors.js';
 import { CodegenError, fetchCatalog, renderCatalogModule } from './runtime/codegen.js';
 import { ensureDemoTenant } from './runtime/demo.js';
 import { createLogger } from './runtime/logger.js';
-import { DATABASE_FILE, type RunningServer, startServer } from './runtime/start-server.js';
-import { SqliteStore } from './store/sqlite-store.js';
+import { DATABASE_FILE, openStore, type RunningServer, startServer } from './runtime/start-server.js';
 
 const VERSION = '0.0.0';
 
@@ -36,9 +36,13 @@ function serveHelp(): string {
   });
   return `Usage: hookwire serve [options]
 
-Runs the Hookwire server on the embedded SQLite database in the data dir: the HTTP API and the dispatcher
-(--role all), only the API (--role api), or only the dispatcher and retention job (--role worker, which
-serves /healthz, /readyz and /metrics). SIGTERM/SIGINT shut down gracefully.
+Runs the Hookwire server: the HTTP API and the dispatcher (--role all), only the API (--role api), or only
+the dispatcher and retention job (--role worker, which serves /healthz, /readyz and /metrics). SIGTERM/SIGINT
+shut down gracefully.
+
+Database: the embedded SQLite file in the data dir, or PostgreSQL with --database-url postgres://... . On
+PostgreSQL any number of processes share one database: run \`hookwire migrate\` once, then N x --role worker
+and M x --role api with the same URL, schema, HOOKWIRE_ADMIN_KEY and HOOKWIRE_ENCRYPTION_KEY.
 
 Flags override environment variables:
   ${'flag'.padEnd(22)} ${'variable'.padEnd(31)} meaning [default]
@@ -47,10 +51,13 @@ ${rows.join('\n')}
 `;
 }
 
-const MIGRATE_HELP = `Usage: hookwire migrate [--data-dir <dir>] [--database-url <url>]
+const MIGRATE_HELP = `Usage: hookwire migrate [--data-dir <dir>] [--database-url <url> [--database-schema <name>]]
 
-Applies pending schema migrations to the database (HOOKWIRE_DATA_DIR/${DATABASE_FILE}) and exits.
-\`hookwire serve\` migrates on start too; run this first when several processes share a database.
+Applies pending schema migrations and exits: to PostgreSQL when --database-url / HOOKWIRE_DATABASE_URL is a
+postgres:// URL (in --database-schema / HOOKWIRE_DATABASE_SCHEMA, created when missing), else to the SQLite
+file HOOKWIRE_DATA_DIR/${DATABASE_FILE}.
+\`hookwire serve\` migrates on start too (on PostgreSQL under an advisory lock, so many processes may start at
+once); run this first when several processes share a database, e.g. as a deploy step.
 `;
 
 const CODEGEN_HELP = `Usage: hookwire codegen --url <server> --key <apiKey> [--out <file>]
@@ -125,6 +132,11 @@ async function serve(args: string[]): Promise<number> {
   );
   const lines: string[] = ['', `Hookwire ${VERSION} listening on ${server.url} (role ${config.role})`];
   lines.push(`  data dir: ${config.dataDir}`);
+  if (config.databaseUrl !== null) {
+    lines.push(
+      `  database: PostgreSQL${config.databaseSchema ? `, schema ${config.databaseSchema}` : ''} (pool ${config.databasePoolSize})`,
+    );
+  }
   if (config.dev) {
     lines.push(
       '',
@@ -165,6 +177,8 @@ async function serve(args: string[]): Promise<number> {
       `      -H 'content-type: application/json' -d '{"url":"http://127.0.0.1:3000/webhooks","events":["link.click"]}'`,
       `    curl -s -X POST ${server.url}/api/events -H 'authorization: Bearer ${demo.apiKey}' \\`,
       `      -H 'content-type: application/json' -d '${body}'`,
+      '',
+      `  Dashboard: ${server.url}/ui (sign in with the demo API key)`,
     );
   }
   lines.push('', `  health: ${server.url}/healthz   metrics: ${server.url}/metrics`, '');
@@ -176,6 +190,7 @@ async function migrate(args: string[]): Promise<number> {
   const { values } = parse(args, {
     'data-dir': SERVE_FLAGS['data-dir'],
     'database-url': SERVE_FLAGS['database-url'],
+    'database-schema': SERVE_FLAGS['database-schema'],
     ...HELP_FLAG,
   });
   if (values.help) {
@@ -183,15 +198,18 @@ async function migrate(args: string[]): Promise<number> {
     return 0;
   }
   const config = loadConfig(values as ServeFlags);
-  await mkdir(config.dataDir, { recursive: true, mode: 0o700 });
-  const file = join(config.dataDir, DATABASE_FILE);
-  const store = new SqliteStore({ filename: file });
+  const store = await openStore(config);
+  // Never print the URL: it may carry a password.
+  const target =
+    config.databaseUrl !== null
+      ? `PostgreSQL${config.databaseSchema ? ` schema ${config.databaseSchema}` : ''}`
+      : join(config.dataDir, DATABASE_FILE);
   try {
     const applied = await store.migrate();
     process.stdout.write(
       applied.length > 0
-        ? `applied migrations ${applied.join(', ')} to ${file}\n`
-        : `${file} is up to date\n`,
+        ? `applied migrations ${applied.join(', ')} to ${target}\n`
+        : `${target} is up to date\n`,
     );
   } finally {
     await store.close();
@@ -267,6 +285,10 @@ export async function main(argv: string[]): Promise<number> {
         `hookwire: ${err.message}\nRun "hookwire ${known ? `${command} ` : ''}--help" for usage.\n`,
       );
       return 2;
+    }
+    if (isHookwireServerError(err) && err.code === 'DATABASE_UNAVAILABLE') {
+      process.stderr.write(`hookwire: ${err.message}\n`);
+      return 1;
     }
     if (err instanceof ConfigError || err instanceof CodegenError) {
       process.stderr.write(`hookwire: ${err.message}\n`);

@@ -108,6 +108,41 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/tenants/{tenantId}/portal-links": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Tenant id. */
+                tenantId: components["parameters"]["TenantId"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Create a dashboard link for one tenant
+         * @description Mints a short-lived, signed portal token for the tenant and returns the dashboard URL that carries it
+         *     (`<origin>/ui#token=…`; the token sits in the URL fragment, so it never reaches a server log or a
+         *     `Referer`). Hand the URL to the tenant's people, or open it in an iframe of your own app (list that app's
+         *     origin in the server's `HOOKWIRE_UI_FRAME_ANCESTORS`), instead of sharing an API key. Allowed with the admin key or a key of the same tenant; a portal token cannot
+         *     mint another one.
+         *
+         *     The token (`hwp_…`) is a bearer credential for the tenant: `Authorization: Bearer hwp_…`. It is
+         *     accepted by the dashboard's operations only (webhooks: list, get, create, update, delete, rotate,
+         *     test, replay, stats; event types: list, get; events: list, get; deliveries: list, get, redeliver), and
+         *     is refused everywhere else with `401 UNAUTHORIZED`. It is an HMAC-SHA256 over the tenant id and expiry
+         *     with a key derived from the server's admin key (HKDF), so the server keeps no state per link;
+         *     changing the admin key or deleting the tenant invalidates every link. After `expiresAt` it is
+         *     `401 UNAUTHORIZED`. Lifetime: `expiresInSeconds`, 60 s to 24 h, default 15 minutes.
+         */
+        post: operations["createPortalLink"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/plans": {
         parameters: {
             query?: never;
@@ -256,6 +291,32 @@ export interface paths {
          *     Answers `409 ENDPOINT_DISABLED` when the endpoint is disabled.
          */
         post: operations["replayWebhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/webhooks/{webhookId}/stats": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Webhook endpoint id. */
+                webhookId: components["parameters"]["WebhookId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Deliveries per hour by outcome
+         * @description Counts the endpoint's deliveries created in the last `hours` whole hours (the current hour included),
+         *     one bucket per hour, oldest first, by their current status: `succeeded`, `failed`, `pending` (waiting
+         *     for a first attempt or a retry, or in flight) and `cancelled`. `successRate` is
+         *     succeeded / (succeeded + failed) over the window, `null` when neither happened. Test sends count too.
+         */
+        get: operations["getWebhookStats"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -1062,6 +1123,42 @@ export interface components {
             /** @description Deliveries queued again. */
             count: number;
         };
+        PortalLinkCreate: {
+            /** @description Lifetime of the link, 60 s to 24 h. Default 900 (15 minutes). */
+            expiresInSeconds?: number;
+        };
+        PortalLink: {
+            tenantId: components["schemas"]["TenantId"];
+            /**
+             * Format: uri
+             * @description The dashboard URL with the token in its fragment (`<origin>/ui#token=…`).
+             */
+            url: string;
+            /** @description The portal token, a bearer credential for the dashboard's operations of this tenant. */
+            token: string;
+            expiresAt: components["schemas"]["Timestamp"];
+        };
+        DeliveryCounts: {
+            succeeded: number;
+            /** @description Retries exhausted (or a test send that failed). */
+            failed: number;
+            /** @description Waiting for an attempt or a retry, or in flight. */
+            pending: number;
+            cancelled: number;
+        };
+        WebhookStatsBucket: components["schemas"]["DeliveryCounts"] & {
+            start: components["schemas"]["Timestamp"];
+        };
+        WebhookStats: {
+            webhookId: components["schemas"]["WebhookId"];
+            since: components["schemas"]["Timestamp"];
+            until: components["schemas"]["Timestamp"];
+            /** @constant */
+            bucketSeconds: 3600;
+            buckets: components["schemas"]["WebhookStatsBucket"][];
+            totals: components["schemas"]["DeliveryCounts"];
+            successRate: number | null;
+        };
         EventType: {
             name: components["schemas"]["EventTypeName"];
             description: string;
@@ -1817,6 +1914,53 @@ export interface operations {
             429: components["responses"]["RateLimited"];
         };
     };
+    createPortalLink: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Tenant id. */
+                tenantId: components["parameters"]["TenantId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                /**
+                 * @example {
+                 *       "expiresInSeconds": 900
+                 *     }
+                 */
+                "application/json": components["schemas"]["PortalLinkCreate"];
+            };
+        };
+        responses: {
+            /** @description The dashboard URL and its token (valid until `expiresAt`). */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "tenantId": "tnt_01jc8y0c3t9k1w6t0f4q3x9v2a",
+                     *       "url": "http://localhost:8080/ui#token=hwp_eyJ2IjoxLCJ0IjoidG50XzAxamM4eTBjM3Q5azF3NnQwZjRxM3g5djJhIiwiZSI6MTc5NTQzOTcwMH0.q1S2w3E4r5T6y7U8i9O0p1A2s3D4f5G6h7J8k9L0z1X",
+                     *       "token": "hwp_eyJ2IjoxLCJ0IjoidG50XzAxamM4eTBjM3Q5azF3NnQwZjRxM3g5djJhIiwiZSI6MTc5NTQzOTcwMH0.q1S2w3E4r5T6y7U8i9O0p1A2s3D4f5G6h7J8k9L0z1X",
+                     *       "expiresAt": "2026-11-23T10:15:00.000Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["PortalLink"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["RateLimited"];
+        };
+    };
     listPlans: {
         parameters: {
             query?: never;
@@ -2260,6 +2404,67 @@ export interface operations {
             409: components["responses"]["Conflict"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["RateLimited"];
+        };
+    };
+    getWebhookStats: {
+        parameters: {
+            query?: {
+                /** @description Window size in hours, 1–168 (default 24). */
+                hours?: number;
+            };
+            header?: never;
+            path: {
+                /** @description Webhook endpoint id. */
+                webhookId: components["parameters"]["WebhookId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One bucket per hour of the window, oldest first, and the window's totals. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "webhookId": "wh_01jc8y0c3t9k1w6t0f4q3x9v2c",
+                     *       "since": "2026-11-23T08:00:00.000Z",
+                     *       "until": "2026-11-23T10:00:00.000Z",
+                     *       "bucketSeconds": 3600,
+                     *       "buckets": [
+                     *         {
+                     *           "start": "2026-11-23T08:00:00.000Z",
+                     *           "succeeded": 41,
+                     *           "failed": 2,
+                     *           "pending": 0,
+                     *           "cancelled": 0
+                     *         },
+                     *         {
+                     *           "start": "2026-11-23T09:00:00.000Z",
+                     *           "succeeded": 37,
+                     *           "failed": 0,
+                     *           "pending": 3,
+                     *           "cancelled": 0
+                     *         }
+                     *       ],
+                     *       "totals": {
+                     *         "succeeded": 78,
+                     *         "failed": 2,
+                     *         "pending": 3,
+                     *         "cancelled": 0
+                     *       },
+                     *       "successRate": 0.975
+                     *     }
+                     */
+                    "application/json": components["schemas"]["WebhookStats"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
             429: components["responses"]["RateLimited"];
         };
     };

@@ -26,11 +26,15 @@ import { adminHandlers } from './handlers/admin.js';
 import { eventTypeHandlers } from './handlers/event-types.js';
 import { eventHandlers } from './handlers/events.js';
 import { opsHandlers } from './handlers/ops.js';
+import { portalLinkHandlers } from './handlers/portal-links.js';
 import { sourceHandlers } from './handlers/sources.js';
+import { webhookStatsHandlers } from './handlers/webhook-stats.js';
 import { webhookHandlers } from './handlers/webhooks.js';
 import type { JsonObject } from './json.js';
+import { jsonDepth, MAX_JSON_DEPTH } from './json-depth.js';
 import { ApiError, problemBody, validationFailed } from './problem.js';
 import { createSpecAjv, type FieldError, type SpecOperation, specOperations, toFieldErrors } from './spec.js';
+import { registerUi } from './ui.js';
 import { UserSchemas } from './user-schemas.js';
 
 export type { PlanConfig, TestSender } from './context.js';
@@ -64,6 +68,8 @@ export interface AppOptions {
   logger?: Logger | boolean;
   /** Per-key request rate limit (token bucket, burst = one second). Off by default. */
   rateLimit?: { perSecond: number } | false;
+  /** Origins besides this one that may frame the `/ui` dashboard (CSP `frame-ancestors`). */
+  uiFrameAncestors?: string[];
   /** Reported by `GET /healthz`. */
   version?: string;
   /** Clock (tests). */
@@ -95,6 +101,12 @@ function toApiError(err: unknown): ApiError {
       case 'QUOTA_EXCEEDED':
       case 'ENDPOINT_DISABLED':
         return new ApiError(err.code, err.message, { cause: err });
+      case 'DATABASE_UNAVAILABLE':
+        // Never a false 2xx: the caller retries (a publish with its Idempotency-Key) once the store is back.
+        return new ApiError('SERVICE_UNAVAILABLE', 'The store is unreachable; retry shortly.', {
+          headers: { 'retry-after': '1' },
+          cause: err,
+        });
       case 'INVALID_INPUT':
         return validationFailed([
           { path: /signature/i.test(err.message) ? '/signature' : '', message: err.message },
@@ -195,6 +207,13 @@ function compileOperation(
     const q = { ...(req.query as JsonObject) };
     if (validateQuery && !validateQuery(q)) {
       errors.push(...toFieldErrors(validateQuery.errors, '/query'));
+    }
+    // ajv's coercion turns "1e400" and "Infinity" into Infinity, which passes `type: integer` and
+    // `maximum`; a handler would then loop or throw (test/security/bad-input.test.ts).
+    for (const [name, value] of Object.entries(q)) {
+      if (typeof value === 'number' && !Number.isFinite(value)) {
+        errors.push({ path: `/query/${name}`, message: 'must be a finite number' });
+      }
     }
     const headers: Record<string, string | undefined> = {};
     if (header && validateHeaders) {
@@ -313,6 +332,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     ...eventHandlers(deps),
     ...sourceHandlers(deps),
     ...opsHandlers(deps),
+    ...portalLinkHandlers(deps, options.adminKey),
+    ...webhookStatsHandlers(deps),
   };
 
   const app = Fastify({
@@ -353,6 +374,15 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     const text = body.toString();
     if (text.trim() === '') {
       done(null, undefined);
+      return;
+    }
+    if (jsonDepth(text) > MAX_JSON_DEPTH) {
+      done(
+        validationFailed(
+          [{ path: '', message: `nests objects and arrays deeper than ${MAX_JSON_DEPTH} levels` }],
+          'The body',
+        ),
+      );
       return;
     }
     try {
@@ -448,6 +478,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
         const principal = await authenticate(
           {
             security: op.security,
+            operationId: op.operationId,
             authorization: req.headers.authorization,
             pathTenantId: params.tenantId,
             sourceId: params.sourceId,
@@ -500,5 +531,6 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       },
     });
   }
+  await registerUi(app, { frameAncestors: options.uiFrameAncestors });
   return app;
 }

@@ -1,6 +1,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import { apiKeyMatches, apiKeyPrefix, sha256Hex } from '../crypto/keys.js';
 import type { SourceRecord, Store } from '../store/store.js';
+import { PORTAL_OPERATIONS, PORTAL_TOKEN_PREFIX, readPortalToken } from './portal-token.js';
 import { ApiError } from './problem.js';
 import type { SecurityScheme } from './spec.js';
 
@@ -33,6 +34,8 @@ export interface AuthInput {
   pathTenantId: string | undefined;
   sourceId: string | undefined;
   sourceToken: string | undefined;
+  /** The operation called; portal tokens are only accepted by the dashboard's operations. */
+  operationId?: string;
 }
 
 export interface AuthDeps {
@@ -69,6 +72,9 @@ export async function authenticate(input: AuthInput, deps: AuthDeps): Promise<Pr
     }
     return { kind: 'admin' };
   }
+  if (token.startsWith(PORTAL_TOKEN_PREFIX)) {
+    return authenticatePortal(token, input, deps);
+  }
   const prefix = apiKeyPrefix(token);
   const record = prefix ? await deps.store.findApiKeyByPrefix(prefix) : null;
   const now = deps.now();
@@ -91,6 +97,34 @@ export async function authenticate(input: AuthInput, deps: AuthDeps): Promise<Pr
     await deps.store.touchApiKey(record.id, now);
   }
   return { kind: 'tenant', tenantId: record.tenantId, keyId: record.id };
+}
+
+/**
+ * A portal token (openapi `createPortalLink`): signed by this server, unexpired, for a tenant that still
+ * exists, and only on the dashboard's operations. The principal is the tenant, so every handler scopes it
+ * exactly like that tenant's API key.
+ */
+async function authenticatePortal(token: string, input: AuthInput, deps: AuthDeps): Promise<Principal> {
+  const claims = readPortalToken(deps.adminKey, token);
+  if (!claims) {
+    throw unauthorized('The portal token is invalid. Ask for a new dashboard link.');
+  }
+  if (claims.expiresAt.getTime() <= deps.now().getTime()) {
+    throw unauthorized('The portal link has expired. Ask for a new dashboard link.');
+  }
+  if (!input.security.includes('apiKey') || !input.operationId || !PORTAL_OPERATIONS.has(input.operationId)) {
+    // 401 like the admin key on a tenant route: this credential is not one this operation takes.
+    throw unauthorized(
+      'A portal token only reaches the dashboard operations (webhooks, deliveries, events); use an API key.',
+    );
+  }
+  if (input.pathTenantId !== undefined && input.pathTenantId !== claims.tenantId) {
+    throw new ApiError('FORBIDDEN', 'A portal token acts on its own tenant only.');
+  }
+  if (!(await deps.store.getTenant(claims.tenantId))) {
+    throw unauthorized('The tenant of this portal link no longer exists.');
+  }
+  return { kind: 'tenant', tenantId: claims.tenantId, keyId: `portal_${claims.linkId}` };
 }
 
 async function authenticateSource(input: AuthInput, deps: AuthDeps): Promise<SourceRecord> {

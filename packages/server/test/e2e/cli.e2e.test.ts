@@ -64,9 +64,9 @@ describe('hookwire CLI', () => {
     expect(flag.code).toBe(2);
     expect(flag.stderr).toMatch(/--prot/);
     expect(flag.stderr).toContain('hookwire serve --help');
-    const pg = await runCli(['serve'], { HOOKWIRE_DATABASE_URL: 'postgres://user:pw@127.0.0.1/hookwire' });
-    expect(pg.code).toBe(2);
-    expect(pg.stderr).toMatch(/PostgreSQL.*not support.*yet/);
+    const db = await runCli(['serve'], { HOOKWIRE_DATABASE_URL: 'mysql://user:pw@127.0.0.1/hookwire' });
+    expect(db.code).toBe(2);
+    expect(db.stderr).toContain('must be a postgres:// URL');
     const port = await runCli(['serve', '--port', 'http']);
     expect(port.code).toBe(2);
     expect(port.stderr).toContain('HOOKWIRE_PORT');
@@ -134,6 +134,12 @@ describe('hookwire CLI', () => {
       body: curl![2]!,
     });
     expect(res.status).toBe(202);
+    // The dashboard line points at a page the server really serves.
+    const dashboard = /Dashboard: (\S+\/ui) /.exec(banner)?.[1];
+    expect(dashboard).toBeDefined();
+    const page = await fetch(dashboard!);
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-type')).toContain('text/html');
     expect(await first.stop()).toBe(0);
     const second = await startHookwire({ dataDir: d, args: ['--dev', '--demo'] });
     servers.push(second);

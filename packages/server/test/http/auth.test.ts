@@ -150,7 +150,7 @@ describe('tenant isolation, for every tenant-scoped operation', () => {
         !op.security.includes('adminKey') &&
         /\{(webhookId|eventId|deliveryId|sourceId)\}/.test(op.path),
     );
-    expect(scoped).toHaveLength(13);
+    expect(scoped).toHaveLength(14);
     for (const op of scoped) {
       const r = await h.call(op.operationId, {
         auth: b.key,

@@ -550,6 +550,81 @@ export const openapiDocument: JsonObject = {
         }
       }
     },
+    "/api/tenants/{tenantId}/portal-links": {
+      "parameters": [
+        {
+          "$ref": "#/components/parameters/TenantId"
+        }
+      ],
+      "post": {
+        "operationId": "createPortalLink",
+        "summary": "Create a dashboard link for one tenant",
+        "description": "Mints a short-lived, signed portal token for the tenant and returns the dashboard URL that carries it\n(`<origin>/ui#token=…`; the token sits in the URL fragment, so it never reaches a server log or a\n`Referer`). Hand the URL to the tenant's people, or open it in an iframe of your own app (list that app's\norigin in the server's `HOOKWIRE_UI_FRAME_ANCESTORS`), instead of sharing an API key. Allowed with the admin key or a key of the same tenant; a portal token cannot\nmint another one.\n\nThe token (`hwp_…`) is a bearer credential for the tenant: `Authorization: Bearer hwp_…`. It is\naccepted by the dashboard's operations only (webhooks: list, get, create, update, delete, rotate,\ntest, replay, stats; event types: list, get; events: list, get; deliveries: list, get, redeliver), and\nis refused everywhere else with `401 UNAUTHORIZED`. It is an HMAC-SHA256 over the tenant id and expiry\nwith a key derived from the server's admin key (HKDF), so the server keeps no state per link;\nchanging the admin key or deleting the tenant invalidates every link. After `expiresAt` it is\n`401 UNAUTHORIZED`. Lifetime: `expiresInSeconds`, 60 s to 24 h, default 15 minutes.\n",
+        "tags": [
+          "Tenants"
+        ],
+        "security": [
+          {
+            "adminKey": []
+          },
+          {
+            "apiKey": []
+          }
+        ],
+        "requestBody": {
+          "required": false,
+          "content": {
+            "application/json": {
+              "schema": {
+                "$ref": "#/components/schemas/PortalLinkCreate"
+              },
+              "example": {
+                "expiresInSeconds": 900
+              }
+            }
+          }
+        },
+        "responses": {
+          "201": {
+            "description": "The dashboard URL and its token (valid until `expiresAt`).",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/PortalLink"
+                },
+                "example": {
+                  "tenantId": "tnt_01jc8y0c3t9k1w6t0f4q3x9v2a",
+                  "url": "http://localhost:8080/ui#token=hwp_eyJ2IjoxLCJ0IjoidG50XzAxamM4eTBjM3Q5azF3NnQwZjRxM3g5djJhIiwiZSI6MTc5NTQzOTcwMH0.q1S2w3E4r5T6y7U8i9O0p1A2s3D4f5G6h7J8k9L0z1X",
+                  "token": "hwp_eyJ2IjoxLCJ0IjoidG50XzAxamM4eTBjM3Q5azF3NnQwZjRxM3g5djJhIiwiZSI6MTc5NTQzOTcwMH0.q1S2w3E4r5T6y7U8i9O0p1A2s3D4f5G6h7J8k9L0z1X",
+                  "expiresAt": "2026-11-23T10:15:00.000Z"
+                }
+              }
+            }
+          },
+          "400": {
+            "$ref": "#/components/responses/BadRequest"
+          },
+          "401": {
+            "$ref": "#/components/responses/Unauthorized"
+          },
+          "403": {
+            "$ref": "#/components/responses/Forbidden"
+          },
+          "404": {
+            "$ref": "#/components/responses/NotFound"
+          },
+          "413": {
+            "$ref": "#/components/responses/PayloadTooLarge"
+          },
+          "415": {
+            "$ref": "#/components/responses/UnsupportedMediaType"
+          },
+          "429": {
+            "$ref": "#/components/responses/RateLimited"
+          }
+        }
+      }
+    },
     "/api/plans": {
       "get": {
         "operationId": "listPlans",
@@ -1126,6 +1201,86 @@ export const openapiDocument: JsonObject = {
           },
           "415": {
             "$ref": "#/components/responses/UnsupportedMediaType"
+          },
+          "429": {
+            "$ref": "#/components/responses/RateLimited"
+          }
+        }
+      }
+    },
+    "/api/webhooks/{webhookId}/stats": {
+      "parameters": [
+        {
+          "$ref": "#/components/parameters/WebhookId"
+        }
+      ],
+      "get": {
+        "operationId": "getWebhookStats",
+        "summary": "Deliveries per hour by outcome",
+        "description": "Counts the endpoint's deliveries created in the last `hours` whole hours (the current hour included),\none bucket per hour, oldest first, by their current status: `succeeded`, `failed`, `pending` (waiting\nfor a first attempt or a retry, or in flight) and `cancelled`. `successRate` is\nsucceeded / (succeeded + failed) over the window, `null` when neither happened. Test sends count too.\n",
+        "tags": [
+          "Webhooks"
+        ],
+        "parameters": [
+          {
+            "name": "hours",
+            "in": "query",
+            "description": "Window size in hours, 1–168 (default 24).",
+            "schema": {
+              "type": "integer",
+              "minimum": 1,
+              "maximum": 168
+            }
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "One bucket per hour of the window, oldest first, and the window's totals.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/WebhookStats"
+                },
+                "example": {
+                  "webhookId": "wh_01jc8y0c3t9k1w6t0f4q3x9v2c",
+                  "since": "2026-11-23T08:00:00.000Z",
+                  "until": "2026-11-23T10:00:00.000Z",
+                  "bucketSeconds": 3600,
+                  "buckets": [
+                    {
+                      "start": "2026-11-23T08:00:00.000Z",
+                      "succeeded": 41,
+                      "failed": 2,
+                      "pending": 0,
+                      "cancelled": 0
+                    },
+                    {
+                      "start": "2026-11-23T09:00:00.000Z",
+                      "succeeded": 37,
+                      "failed": 0,
+                      "pending": 3,
+                      "cancelled": 0
+                    }
+                  ],
+                  "totals": {
+                    "succeeded": 78,
+                    "failed": 2,
+                    "pending": 3,
+                    "cancelled": 0
+                  },
+                  "successRate": 0.975
+                }
+              }
+            }
+          },
+          "400": {
+            "$ref": "#/components/responses/BadRequest"
+          },
+          "401": {
+            "$ref": "#/components/responses/Unauthorized"
+          },
+          "404": {
+            "$ref": "#/components/responses/NotFound"
           },
           "429": {
             "$ref": "#/components/responses/RateLimited"
@@ -2518,7 +2673,7 @@ export const openapiDocument: JsonObject = {
         "type": "http",
         "scheme": "bearer",
         "bearerFormat": "hw_<prefix>_<secret>",
-        "description": "A tenant API key (`hw_…`). It acts on its own tenant's resources only."
+        "description": "A tenant API key (`hw_…`). It acts on its own tenant's resources only. A portal token (`hwp_…`, see `createPortalLink`) is accepted in its place by the dashboard's operations."
       },
       "adminKey": {
         "type": "http",
@@ -4256,6 +4411,136 @@ export const openapiDocument: JsonObject = {
             "type": "integer",
             "minimum": 0,
             "description": "Deliveries queued again."
+          }
+        }
+      },
+      "PortalLinkCreate": {
+        "type": "object",
+        "additionalProperties": false,
+        "properties": {
+          "expiresInSeconds": {
+            "type": "integer",
+            "minimum": 60,
+            "maximum": 86400,
+            "description": "Lifetime of the link, 60 s to 24 h. Default 900 (15 minutes)."
+          }
+        }
+      },
+      "PortalLink": {
+        "type": "object",
+        "required": [
+          "tenantId",
+          "url",
+          "token",
+          "expiresAt"
+        ],
+        "properties": {
+          "tenantId": {
+            "$ref": "#/components/schemas/TenantId"
+          },
+          "url": {
+            "type": "string",
+            "format": "uri",
+            "description": "The dashboard URL with the token in its fragment (`<origin>/ui#token=…`)."
+          },
+          "token": {
+            "type": "string",
+            "pattern": "^hwp_[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+$",
+            "description": "The portal token, a bearer credential for the dashboard's operations of this tenant."
+          },
+          "expiresAt": {
+            "$ref": "#/components/schemas/Timestamp"
+          }
+        }
+      },
+      "DeliveryCounts": {
+        "type": "object",
+        "required": [
+          "succeeded",
+          "failed",
+          "pending",
+          "cancelled"
+        ],
+        "properties": {
+          "succeeded": {
+            "type": "integer",
+            "minimum": 0
+          },
+          "failed": {
+            "type": "integer",
+            "minimum": 0,
+            "description": "Retries exhausted (or a test send that failed)."
+          },
+          "pending": {
+            "type": "integer",
+            "minimum": 0,
+            "description": "Waiting for an attempt or a retry, or in flight."
+          },
+          "cancelled": {
+            "type": "integer",
+            "minimum": 0
+          }
+        }
+      },
+      "WebhookStatsBucket": {
+        "allOf": [
+          {
+            "$ref": "#/components/schemas/DeliveryCounts"
+          },
+          {
+            "type": "object",
+            "required": [
+              "start"
+            ],
+            "properties": {
+              "start": {
+                "$ref": "#/components/schemas/Timestamp"
+              }
+            }
+          }
+        ]
+      },
+      "WebhookStats": {
+        "type": "object",
+        "required": [
+          "webhookId",
+          "since",
+          "until",
+          "bucketSeconds",
+          "buckets",
+          "totals",
+          "successRate"
+        ],
+        "properties": {
+          "webhookId": {
+            "$ref": "#/components/schemas/WebhookId"
+          },
+          "since": {
+            "$ref": "#/components/schemas/Timestamp"
+          },
+          "until": {
+            "$ref": "#/components/schemas/Timestamp"
+          },
+          "bucketSeconds": {
+            "type": "integer",
+            "const": 3600
+          },
+          "buckets": {
+            "type": "array",
+            "items": {
+              "$ref": "#/components/schemas/WebhookStatsBucket"
+            }
+          },
+          "totals": {
+            "$ref": "#/components/schemas/DeliveryCounts"
+          },
+          "successRate": {
+            "type": [
+              "number",
+              "null"
+            ],
+            "minimum": 0,
+            "maximum": 1
           }
         }
       },
