@@ -13,35 +13,16 @@ import { writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { generateSecret, schemes, sign } from '@hookwire/signatures';
+import { generateSecret } from '@hookwire/signatures';
 import autocannon from 'autocannon';
+import { signedRequest } from './request.js';
+import { frameworks, type Variant, variants } from './targets.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const RUNS = Number(process.env.RUNS ?? 2);
 const DURATION = Number(process.env.DURATION ?? 5);
 const WARMUP = 1;
 const CONNECTIONS = 64;
-const frameworks = ['node', 'fastify', 'express'] as const;
-const variants = ['bare', 'hand', 'hookwire'] as const;
-type Variant = (typeof variants)[number];
-
-function body1KiB(): string {
-  const base = {
-    metadata: {
-      id: 'msg_bench',
-      apiVersion: '2026-02-09',
-      eventType: 'link.click',
-      eventTime: new Date().toISOString(),
-    },
-    data: { linkId: 'lnk_2Zy1', country: 'FR', city: 'Paris', userAgent: 'Mozilla/5.0', pad: '' },
-  };
-  base.data.pad = 'x'.repeat(1024 - JSON.stringify(base).length);
-  const text = JSON.stringify(base);
-  if (Buffer.byteLength(text) !== 1024) {
-    throw new Error('body must be exactly 1 KiB');
-  }
-  return text;
-}
 
 async function startTarget(
   framework: string,
@@ -79,18 +60,16 @@ async function measure(port: number, headers: Record<string, string>, body: stri
 }
 
 const secret = generateSecret();
-const body = body1KiB();
-const headers = {
-  'content-type': 'application/json',
-  ...(await sign(schemes.standard(), { secret, body, id: 'msg_bench', timestamp: new Date() })),
-};
+const { body, headers } = await signedRequest(secret);
 
 const runs: Record<string, Record<Variant, number>>[] = [];
 for (let run = 1; run <= RUNS; run += 1) {
   const table: Record<string, Record<Variant, number>> = {};
   for (const framework of frameworks) {
     table[framework] = { bare: 0, hand: 0, hookwire: 0 };
-    for (const variant of variants) {
+    // Every other run measures the variants in reverse order, so a slow drift of the shared machine (a
+    // neighbour, thermal state) does not always favour the same variant.
+    for (const variant of run % 2 === 1 ? variants : [...variants].reverse()) {
       const { child, port } = await startTarget(framework, variant, secret);
       try {
         await measure(port, headers, body, WARMUP);
@@ -141,7 +120,23 @@ const lines = [
   `| ${widths.map((w, c) => (numeric(c) ? `${'-'.repeat(w - 1)}:` : '-'.repeat(w))).join(' | ')} |`,
   ...rows.map((r) => `| ${r.map(pad).join(' | ')} |`),
 ];
-const markdown = lines.join('\n');
+// One run decides little on 2 shared cores (the target and autocannon compete for them); the median ratio over
+// the runs is the number to read.
+const median = (xs: number[]) => {
+  const sorted = [...xs].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+};
+const medianLines = [
+  '| framework | median adapter / hand-written | min | max |',
+  '| --------- | ----------------------------: | --: | --: |',
+  ...frameworks.map((framework) => {
+    const ratios = runs.map((t) => t[framework]!.hookwire / t[framework]!.hand);
+    const f = (x: number) => `${x.toFixed(2)}x`;
+    return `| ${names[framework]} | ${f(median(ratios))} | ${f(Math.min(...ratios))} | ${f(Math.max(...ratios))} |`;
+  }),
+];
+const markdown = `${lines.join('\n')}\n\nOver the ${runs.length} runs:\n\n${medianLines.join('\n')}`;
 console.log(`\n${markdown}\n`);
 
 const cpu = cpus()[0]?.model ?? 'unknown CPU';

@@ -38,12 +38,13 @@ export function parseJson(body: string | Uint8Array): unknown {
       'The body starts with a byte order mark (U+FEFF); JSON sent over the network must not have one (RFC 8259 §8.1).',
     );
   }
-  if (text.trim() === '') {
-    throw new EnvelopeError('invalid_json', 'The body is empty; expected a JSON object.');
-  }
   try {
     return JSON.parse(text);
   } catch (cause) {
+    // Checked only on failure (an empty or blank body never parses), so a valid body is not scanned twice.
+    if (text.trim() === '') {
+      throw new EnvelopeError('invalid_json', 'The body is empty; expected a JSON object.');
+    }
     throw new EnvelopeError('invalid_json', `The body is not valid JSON: ${(cause as Error).message}`, {
       cause,
     });

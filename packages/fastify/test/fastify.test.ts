@@ -32,6 +32,7 @@ async function signed(body: string, options: { id?: string; timestamp?: Date; se
 describe('@hookwire/fastify', () => {
   const seen: { route: string; id: string | undefined; data: unknown; body: unknown }[] = [];
   let failNext = false;
+  const preHandlerSaw: (string | null)[] = [];
   let app: FastifyInstance;
   let base = '';
 
@@ -55,6 +56,18 @@ describe('@hookwire/fastify', () => {
       seen.push({ route: 'other', id: request.webhook?.id, data: request.webhook?.data, body: request.body });
       return { ok: true };
     });
+    app.post(
+      '/guarded',
+      {
+        config: { webhook: true },
+        // A route's own preHandler must only ever run on verified requests.
+        preHandler: (request, _reply, done) => {
+          preHandlerSaw.push(request.webhook?.id ?? null);
+          done();
+        },
+      },
+      async (request) => ({ id: request.webhook?.id }),
+    );
     app.post('/json', async (request) => ({ echo: request.body, webhook: request.webhook }));
     await app.listen({ port: 0, host: '127.0.0.1' });
     const address = app.server.address();
@@ -183,6 +196,28 @@ describe('@hookwire/fastify', () => {
     expect(seen.length).toBe(before);
   });
 
+  it.each(['/webhooks', '/guarded'])(
+    'refuses an unverified content type on %s before the route (handler or own preHandler) runs',
+    async (path) => {
+      const before = { seen: seen.length, pre: preHandlerSaw.length };
+      const body = envelope('link.click', {});
+      const response = await post(path, body, { ...(await signed(body)), 'content-type': 'text/plain' });
+      expect(response.status).toBe(415);
+      expect(await response.json()).toMatchObject({ code: 'unsupported_media_type' });
+      expect(seen.length).toBe(before.seen);
+      expect(preHandlerSaw.length).toBe(before.pre);
+    },
+  );
+
+  it("runs a route's own preHandler after verification, with the event", async () => {
+    const id = nextId();
+    const body = envelope('link.click', {}, id);
+    const response = await post('/guarded', body, await signed(body, { id }));
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ id });
+    expect(preHandlerSaw.at(-1)).toBe(id);
+  });
+
   it('answers a redelivery 200 duplicate, and lets a retry run after the route threw', async () => {
     const id = nextId();
     const body = envelope('link.click', {}, id);
@@ -195,6 +230,19 @@ describe('@hookwire/fastify', () => {
     const again = await post('/webhooks', body, headers);
     expect(await again.json()).toEqual({ received: true, duplicate: true });
     expect(seen.filter((e) => e.id === id)).toHaveLength(1);
+  });
+
+  it('verifies the raw bytes: whitespace, a big integer and \\u escapes that a JSON round trip would change (#15)', async () => {
+    const id = nextId();
+    // JSON.parse + JSON.stringify would drop the spaces, round the integer and unescape "\u00e9": any of them
+    // breaks the signature, so this only passes when the plugin hands the exact bytes to the verifier.
+    const body = `{ "metadata": { "id": "${id}", "apiVersion": "2026-02-09", "eventType": "link.click", "eventTime": "2026-11-23T10:00:00.000Z" },\n  "data": { "big": 12345678901234567890, "s": "\\u00e9" } }\n`;
+    expect(JSON.stringify(JSON.parse(body))).not.toBe(body);
+    const response = await post('/webhooks', body, await signed(body, { id }));
+    expect(response.status).toBe(200);
+    expect(seen.filter((e) => e.id === id).map((e) => e.data)).toEqual([
+      { big: JSON.parse('12345678901234567890'), s: 'é' },
+    ]);
   });
 
   it('refuses to start when an opted-in route has no secret', async () => {

@@ -1,6 +1,6 @@
 import { isWebhookVerificationError, type VerificationErrorCode } from '@hookwire/signatures';
 import { isEnvelopeError, type WebhookEvent } from '../index.js';
-import { createMemoryDedupe, type DedupeStore } from './dedupe.js';
+import { createMemoryDedupe, type DedupeClaim, type DedupeStore } from './dedupe.js';
 import type { AnyCatalog, ReceivedEvent, ReceiverLogger, WebhookReceiverOptions } from './options.js';
 import { DUPLICATE, problemResponse, RECEIVED, UNHANDLED, type WebhookResponse } from './problem.js';
 import { isWebhookRouter, type WebhookEventHandler, type WebhookRouter } from './router.js';
@@ -8,7 +8,7 @@ import {
   type RawWebhookRequest,
   resolveVerifyOptions,
   type VerifiedWebhook,
-  verifyWebhookRequest,
+  verifyResolved,
 } from './verify-webhook-request.js';
 
 /** What `receive` decided: hand the event to the handler, or answer right away. */
@@ -100,6 +100,14 @@ function isAborted(error: unknown): boolean {
   );
 }
 
+/** Boxes a dedupe-store failure so it passes the verification-error mapping of `receive` unchanged. */
+class StoreFailure {
+  readonly cause: unknown;
+  constructor(cause: unknown) {
+    this.cause = cause;
+  }
+}
+
 const noSettle = async (): Promise<void> => undefined;
 
 const defaultLogger: ReceiverLogger = {
@@ -149,76 +157,124 @@ export function createWebhookReceiver<C extends AnyCatalog | undefined = undefin
     return response;
   };
 
+  /** A verification failure: answered right away, the handler never runs. */
+  const rejected = (error: unknown): ReceiveResult<E> => ({ ok: false, response: reject(error), error });
+
+  /** Claims the signed id (with dedupe on) for a verified event. */
+  const claim = (verified: VerifiedWebhook<WebhookEvent>): ReceiveResult<E> | Promise<ReceiveResult<E>> => {
+    const event = verified.event as E;
+    const { dedupeId } = verified;
+    if (!dedupe || dedupeId === undefined) {
+      return { ok: true, event, settle: noSettle };
+    }
+    let state: DedupeClaim | PromiseLike<DedupeClaim>;
+    try {
+      state = dedupe.claim(dedupeId, ttl);
+    } catch (error) {
+      throw new StoreFailure(error);
+    }
+    return isThenable(state)
+      ? Promise.resolve(state).then(
+          (s) => claimed(event, dedupeId, s),
+          (error: unknown) => {
+            throw new StoreFailure(error);
+          },
+        )
+      : claimed(event, dedupeId, state);
+  };
+
+  const claimed = (event: E, dedupeId: string, state: DedupeClaim): ReceiveResult<E> => {
+    if (state === 'completed') {
+      return { ok: false, response: { ...DUPLICATE, headers: { ...DUPLICATE.headers } } };
+    }
+    if (state === 'in_progress') {
+      // Not 2xx: if the first delivery fails, the sender must still retry this message.
+      return {
+        ok: false,
+        response: problemResponse(
+          409,
+          'duplicate_in_progress',
+          'Duplicate in progress',
+          `Message ${dedupeId} is being handled by another delivery; retry later.`,
+          { headers: { 'retry-after': '5' } },
+        ),
+      };
+    }
+    let settled = false;
+    return {
+      ok: true,
+      event,
+      async settle(outcome) {
+        if (settled) {
+          return;
+        }
+        settled = true;
+        if (outcome === 'completed') {
+          await dedupe!.complete(dedupeId, ttl);
+        } else {
+          await dedupe!.release(dedupeId);
+        }
+      },
+    };
+  };
+
+  type Accepted = Extract<ReceiveResult<E>, { ok: true }>;
+
+  const succeeded = async (result: Accepted, handled: boolean): Promise<WebhookResponse> => {
+    if (result.settle !== noSettle) {
+      // Without dedupe there is nothing to settle; skipping the call saves a promise per request.
+      await result.settle('completed');
+    }
+    const response = handled ? RECEIVED : UNHANDLED;
+    // Fresh headers object: adapters may add to it.
+    return { status: response.status, headers: { ...response.headers }, body: response.body };
+  };
+
+  const failed = async (result: Accepted, error: unknown): Promise<never> => {
+    await result.settle('failed');
+    throw error;
+  };
+
   return {
     maxBodyBytes: resolved.maxBodyBytes,
     needsUrl: resolved.scheme.kind === 'token',
     dedupes: dedupe !== undefined,
     reject,
     handlerFailed,
-    async receive(input) {
-      let verified: VerifiedWebhook<E>;
-      try {
-        verified = await verifyWebhookRequest<C>(input, options);
-      } catch (error) {
-        return { ok: false, response: reject(error), error };
-      }
-      const { event, dedupeId } = verified;
-      if (!dedupe || dedupeId === undefined) {
-        return { ok: true, event, settle: noSettle };
-      }
-      const claim = await dedupe.claim(dedupeId, ttl);
-      if (claim === 'completed') {
-        return { ok: false, response: { ...DUPLICATE, headers: { ...DUPLICATE.headers } } };
-      }
-      if (claim === 'in_progress') {
-        // Not 2xx: if the first delivery fails, the sender must still retry this message.
-        return {
-          ok: false,
-          response: problemResponse(
-            409,
-            'duplicate_in_progress',
-            'Duplicate in progress',
-            `Message ${dedupeId} is being handled by another delivery; retry later.`,
-            { headers: { 'retry-after': '5' } },
-          ),
-        };
-      }
-      let settled = false;
-      return {
-        ok: true,
-        event,
-        async settle(outcome) {
-          if (settled) {
-            return;
-          }
-          settled = true;
-          if (outcome === 'completed') {
-            await dedupe.complete(dedupeId, ttl);
-          } else {
-            await dedupe.release(dedupeId);
-          }
-        },
-      };
-    },
-    async run(result, handler) {
-      let handled = true;
-      try {
-        if (isWebhookRouter<E & WebhookEvent>(handler)) {
-          handled = (await handler.dispatch(result.event as WebhookEvent)).handled;
-        } else {
-          await handler(result.event);
+    receive(input) {
+      return verifyResolved(input, resolved, claim).catch((error: unknown) => {
+        if (error instanceof StoreFailure) {
+          throw error.cause; // the store's own failure rejects `receive`: it is not the sender's fault
         }
+        return rejected(error);
+      });
+    },
+    run(result, handler) {
+      let outcome: unknown;
+      try {
+        outcome = isWebhookRouter<E & WebhookEvent>(handler)
+          ? handler.dispatch(result.event as WebhookEvent)
+          : handler(result.event);
       } catch (error) {
-        await result.settle('failed');
-        throw error;
+        return failed(result, error);
       }
-      if (result.settle !== noSettle) {
-        // Without dedupe there is nothing to settle; skipping the call saves a promise per request.
-        await result.settle('completed');
+      if (isThenable(outcome)) {
+        return Promise.resolve(outcome).then(
+          (value) =>
+            succeeded(result, isWebhookRouter(handler) ? (value as { handled: boolean }).handled : true),
+          (error: unknown) => failed(result, error),
+        );
       }
-      const response = handled ? RECEIVED : UNHANDLED;
-      // Fresh headers object: adapters may add to it.
-      return { status: response.status, headers: { ...response.headers }, body: response.body };
+      // A synchronous handler: no promise hop before the answer.
+      return succeeded(result, true);
     },
   };
+}
+
+function isThenable<T>(value: T | PromiseLike<T>): value is PromiseLike<T> {
+  return (
+    (typeof value === 'object' || typeof value === 'function') &&
+    value !== null &&
+    typeof (value as { then?: unknown }).then === 'function'
+  );
 }
