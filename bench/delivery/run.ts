@@ -13,8 +13,8 @@
  *     that never answers, so the backlog stays).
  * Everything is bounded: each phase has a deadline and every child is killed at the end.
  */
-import { type ChildProcess, fork, spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -22,17 +22,30 @@ import { fileURLToPath } from 'node:url';
 import { generateEndpointSecret, SqliteStore } from '@hookwire/server';
 import { schemes, sign } from '@hookwire/signatures';
 import { Pool } from 'undici';
+import {
+  ADMIN_KEY,
+  callApi,
+  data1KiB,
+  type ReceiverChild,
+  setUpTenant,
+  startReceiver,
+  waitDelivered,
+} from './harness.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const N = Number(process.env.N ?? 20_000);
 const SEED = Number(process.env.SEED ?? 1_000_000);
 const IN_FLIGHT = 64;
+/** `PHASES=ab` skips the slow 1M backlog phase (c) while iterating; a full run writes RESULTS.md. */
+const PHASES = process.env.PHASES ?? 'abc';
+/** Extra node flags for the server process, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` to profile it. */
+const SERVER_NODE_ARGS = (process.env.SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
 const PUBLISH_IN_FLIGHT = 32;
-const ADMIN_KEY = 'bench-admin-key-0123456789abcdef';
-const cli = join(
-  dirname(createRequire(import.meta.url).resolve('@hookwire/server/package.json')),
-  'dist/cli.js',
-);
+const BATCH = 100;
+/** `HOOKWIRE_CLI=/path/to/other/dist/cli.js` runs another build (A/B comparisons in one session). */
+const cli =
+  process.env.HOOKWIRE_CLI ??
+  join(dirname(createRequire(import.meta.url).resolve('@hookwire/server/package.json')), 'dist/cli.js');
 const children = new Set<ChildProcess>();
 process.on('exit', () => {
   for (const c of children) {
@@ -50,45 +63,7 @@ const ms = (x: number) => x.toFixed(2);
 const sleep = (t: number) => new Promise((r) => setTimeout(r, t));
 const log = (...a: unknown[]) => console.log('[delivery]', ...a);
 
-function data1KiB(i: number): Record<string, unknown> {
-  return {
-    link_id: `lnk_${i}`,
-    country: 'FR',
-    city: 'Paris',
-    user_agent: 'Mozilla/5.0',
-    pad: 'x'.repeat(800),
-  };
-}
-
 // ---------------------------------------------------------------- receiver (child process)
-
-interface ReceiverChild {
-  url: string;
-  count(): Promise<{ requests: number; unique: number; firstAt: number; lastAt: number }>;
-  reset(): Promise<void>;
-  child: ChildProcess;
-}
-
-async function startReceiver(mode: 'ok' | 'paused'): Promise<ReceiverChild> {
-  const child = fork(join(here, 'receiver.ts'), [mode], { execArgv: ['--import', 'tsx'], stdio: 'inherit' });
-  children.add(child);
-  const port = await new Promise<number>((resolve) =>
-    child.once('message', (m) => resolve((m as { port: number }).port)),
-  );
-  const ask = <T>(msg: string) =>
-    new Promise<T>((resolve) => {
-      child.once('message', (m) => resolve(m as T));
-      child.send(msg);
-    });
-  return {
-    url: `http://127.0.0.1:${port}`,
-    child,
-    count: () => ask('count'),
-    reset: async () => {
-      await ask('reset');
-    },
-  };
-}
 
 // ---------------------------------------------------------------- hookwire (child process)
 
@@ -99,10 +74,14 @@ interface Server {
 }
 
 /** Other work on this machine may be rebuilding packages/server (tsup cleans dist/ first): retry a few times. */
-async function startServer(dataDir: string, env: Record<string, string> = {}): Promise<Server> {
+async function startServer(
+  dataDir: string,
+  env: Record<string, string> = {},
+  args: string[] = [],
+): Promise<Server> {
   for (let i = 0; ; i++) {
     try {
-      return await startServerOnce(dataDir, env);
+      return await startServerOnce(dataDir, env, args);
     } catch (err) {
       if (i >= 5 || !/Cannot find module/.test(String(err))) {
         throw err;
@@ -112,19 +91,27 @@ async function startServer(dataDir: string, env: Record<string, string> = {}): P
   }
 }
 
-async function startServerOnce(dataDir: string, env: Record<string, string>): Promise<Server> {
-  const child = spawn(process.execPath, [cli, 'serve', '--dev', '--port', '0', '--data-dir', dataDir], {
-    env: {
-      ...process.env,
-      HOOKWIRE_ADMIN_KEY: ADMIN_KEY,
-      HOOKWIRE_LOG_LEVEL: 'warn',
-      HOOKWIRE_ENDPOINT_CONCURRENCY: String(IN_FLIGHT),
-      HOOKWIRE_MAX_CONCURRENCY: String(IN_FLIGHT),
-      HOOKWIRE_RETENTION_DAYS: '0',
-      ...env,
+async function startServerOnce(
+  dataDir: string,
+  env: Record<string, string>,
+  args: string[],
+): Promise<Server> {
+  const child = spawn(
+    process.execPath,
+    [...SERVER_NODE_ARGS, cli, 'serve', '--dev', '--port', '0', '--data-dir', dataDir, ...args],
+    {
+      env: {
+        ...process.env,
+        HOOKWIRE_ADMIN_KEY: ADMIN_KEY,
+        HOOKWIRE_LOG_LEVEL: 'warn',
+        HOOKWIRE_ENDPOINT_CONCURRENCY: String(IN_FLIGHT),
+        HOOKWIRE_MAX_CONCURRENCY: String(IN_FLIGHT),
+        HOOKWIRE_RETENTION_DAYS: '0',
+        ...env,
+      },
+      stdio: ['ignore', 'inherit', 'pipe'],
     },
-    stdio: ['ignore', 'inherit', 'pipe'],
-  });
+  );
   children.add(child);
   let err = '';
   const url = await new Promise<string>((resolve, reject) => {
@@ -153,55 +140,20 @@ async function startServerOnce(dataDir: string, env: Record<string, string>): Pr
   };
 }
 
-async function api<T>(
-  pool: Pool,
-  method: 'GET' | 'POST',
-  path: string,
-  key: string,
-  body?: unknown,
-): Promise<T> {
-  const res = await pool.request({
-    method,
-    path,
-    headers: { authorization: `Bearer ${key}`, ...(body ? { 'content-type': 'application/json' } : {}) },
-    body: body ? JSON.stringify(body) : undefined,
-  });
-  const text = await res.body.text();
-  if (res.statusCode >= 300) {
-    throw new Error(`${method} ${path} -> ${res.statusCode} ${text}`);
+/** user + system CPU seconds of a child process so far (Linux /proc; NaN elsewhere). */
+function cpuSeconds(child: ChildProcess): number {
+  try {
+    const fields = readFileSync(`/proc/${child.pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ = 100)
+  } catch {
+    return Number.NaN;
   }
-  return (text ? JSON.parse(text) : undefined) as T;
-}
-
-async function setupTenant(server: Server, receiverUrl: string): Promise<{ pool: Pool; key: string }> {
-  const pool = new Pool(server.url, { connections: PUBLISH_IN_FLIGHT });
-  const tenant = await api<{ id: string }>(pool, 'POST', '/api/tenants', ADMIN_KEY, { name: 'bench' });
-  const { key } = await api<{ key: string }>(pool, 'POST', `/api/tenants/${tenant.id}/api-keys`, ADMIN_KEY, {
-    name: 'bench',
-  });
-  await api(pool, 'POST', '/api/event-types', key, { name: 'link.click', description: 'click' });
-  await api(pool, 'POST', '/api/webhooks', key, { url: `${receiverUrl}/hook`, events: ['link.click'] });
-  return { pool, key };
 }
 
 async function metric(serverUrl: string, name: string): Promise<number> {
   const text = await (await fetch(`${serverUrl}/metrics`)).text();
   const line = text.split('\n').find((l) => l.startsWith(`${name} `));
   return line ? Number(line.slice(name.length + 1)) : Number.NaN;
-}
-
-async function waitDelivered(receiver: ReceiverChild, n: number, deadlineMs: number) {
-  const deadline = Date.now() + deadlineMs;
-  for (;;) {
-    const c = await receiver.count();
-    if (c.unique >= n) {
-      return c;
-    }
-    if (Date.now() > deadline) {
-      throw new Error(`only ${c.unique}/${n} delivered before the deadline`);
-    }
-    await sleep(50);
-  }
 }
 
 // ---------------------------------------------------------------- (a) the physical limit
@@ -240,23 +192,71 @@ async function physicalLimit(receiver: ReceiverChild): Promise<number> {
 
 // ---------------------------------------------------------------- (b) hookwire end to end
 
-async function hookwireThroughput(receiver: ReceiverChild) {
+/** One `--role all` process, or (split) a `--role api` and a `--role worker` process on the same SQLite file. */
+interface Deployment {
+  url: string;
+  metricsUrl: string;
+  /** CPU seconds of every Hookwire process so far. */
+  cpu(): number;
+  stop(): Promise<void>;
+}
+
+async function startDeployment(dir: string, split: boolean): Promise<Deployment> {
+  if (!split) {
+    const server = await startServer(dir);
+    return {
+      url: server.url,
+      metricsUrl: server.url,
+      cpu: () => cpuSeconds(server.child),
+      stop: server.stop,
+    };
+  }
+  const apiServer = await startServer(dir, {}, ['--role', 'api']);
+  // SQLite has no NOTIFY across processes: the worker finds new work by polling, at the shortest interval.
+  const worker = await startServer(dir, { HOOKWIRE_POLL_INTERVAL_MS: '10' }, ['--role', 'worker']);
+  return {
+    url: apiServer.url,
+    metricsUrl: worker.url,
+    cpu: () => cpuSeconds(apiServer.child) + cpuSeconds(worker.child),
+    async stop() {
+      await Promise.all([apiServer.stop(), worker.stop()]);
+    },
+  };
+}
+
+async function hookwireThroughput(receiver: ReceiverChild, split = false) {
   const dir = mkdtempSync(join(tmpdir(), 'hookwire-bench-'));
-  const server = await startServer(dir);
+  const server = await startDeployment(dir, split);
   try {
-    const { pool, key } = await setupTenant(server, receiver.url);
+    const { pool, key } = await setUpTenant(server.url, receiver.url, PUBLISH_IN_FLIGHT);
     // Warm-up: 1000 events end to end.
     await receiver.reset();
     await publishMany(pool, key, 1000, 'warm');
     await waitDelivered(receiver, 1000, 60_000);
     await receiver.reset();
 
+    const cpu0 = server.cpu();
     const t0 = performance.timeOrigin + performance.now();
     const latencies = await publishMany(pool, key, N, 'run');
     const publishedAt = performance.timeOrigin + performance.now();
     const c = await waitDelivered(receiver, N, 300_000);
+    // CPU time the server spent per event (publish + delivery): unlike wall-clock throughput it hardly
+    // moves when other work shares the cores, so it is the number to compare A/B on a busy machine.
+    const cpuPerEventUs = ((server.cpu() - cpu0) / N) * 1e6;
     const seconds = (c.lastAt - t0) / 1000;
-    const attempts = await metric(server.url, 'hookwire_delivery_attempts_total{outcome="succeeded"}');
+    const attempts = await metric(server.metricsUrl, 'hookwire_delivery_attempts_total{outcome="succeeded"}');
+
+    // (b-batch) the same, published through POST /api/events/batch (100 events a request, 4 in flight).
+    await receiver.reset();
+    const bcpu0 = server.cpu();
+    const bt0 = performance.timeOrigin + performance.now();
+    await publishBatched(pool, key, N, 'batch');
+    const bc = await waitDelivered(receiver, N, 300_000);
+    const batched = {
+      rps: N / ((bc.lastAt - bt0) / 1000),
+      cpuPerEventUs: ((server.cpu() - bcpu0) / N) * 1e6,
+      duplicates: bc.requests - bc.unique,
+    };
 
     // (b2) publish latency while the dispatcher drains a backlog at full speed.
     await receiver.reset();
@@ -267,7 +267,7 @@ async function hookwireThroughput(receiver: ReceiverChild) {
       Array.from({ length: 4 }, async () => {
         while (queued < backlog) {
           queued += 100;
-          await api(pool, 'POST', '/api/events/batch', key, { events: batch });
+          await callApi(pool, 'POST', '/api/events/batch', key, { events: batch });
         }
       }),
     );
@@ -278,7 +278,7 @@ async function hookwireThroughput(receiver: ReceiverChild) {
         break; // the backlog is (nearly) drained: no longer "full speed"
       }
       const s = performance.now();
-      await api(pool, 'POST', '/api/events', key, { type: 'link.click', data: data1KiB(i) });
+      await callApi(pool, 'POST', '/api/events', key, { type: 'link.click', data: data1KiB(i) });
       probe.push(performance.now() - s);
     }
     await waitDelivered(receiver, backlog, 300_000);
@@ -286,6 +286,8 @@ async function hookwireThroughput(receiver: ReceiverChild) {
     return {
       rps: N / seconds,
       seconds,
+      cpuPerEventUs,
+      batched,
       publishSeconds: (publishedAt - t0) / 1000,
       burst: summary(latencies),
       probe: summary(probe),
@@ -298,6 +300,24 @@ async function hookwireThroughput(receiver: ReceiverChild) {
   }
 }
 
+async function publishBatched(pool: Pool, key: string, total: number, tag: string): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: 4 }, async () => {
+      while (next < total) {
+        const from = next;
+        next = Math.min(total, next + BATCH);
+        const events = Array.from({ length: next - from }, (_, j) => ({
+          type: 'link.click',
+          data: data1KiB(from + j),
+          id: `${tag}_${from + j}`,
+        }));
+        await callApi(pool, 'POST', '/api/events/batch', key, { events });
+      }
+    }),
+  );
+}
+
 async function publishMany(pool: Pool, key: string, total: number, tag: string): Promise<number[]> {
   const latencies: number[] = [];
   let next = 0;
@@ -306,7 +326,7 @@ async function publishMany(pool: Pool, key: string, total: number, tag: string):
       while (next < total) {
         const i = next++;
         const s = performance.now();
-        await api(pool, 'POST', '/api/events', key, {
+        await callApi(pool, 'POST', '/api/events', key, {
           type: 'link.click',
           data: data1KiB(i),
           id: `${tag}_${i}`,
@@ -359,8 +379,8 @@ async function backlog(paused: ReceiverChild) {
     try {
       await sleep(5000); // the dispatcher claims up to 64 and waits on the paused receiver
       const pool = new Pool(server.url, { connections: 1 });
-      const admin = await api<{ data: { id: string }[] }>(pool, 'GET', '/api/tenants?limit=1', ADMIN_KEY);
-      const { key } = await api<{ key: string }>(
+      const admin = await callApi<{ data: { id: string }[] }>(pool, 'GET', '/api/tenants?limit=1', ADMIN_KEY);
+      const { key } = await callApi<{ key: string }>(
         pool,
         'POST',
         `/api/tenants/${admin.data[0]!.id}/api-keys`,
@@ -372,7 +392,7 @@ async function backlog(paused: ReceiverChild) {
       const pub: number[] = [];
       for (let i = 0; i < 500; i++) {
         const s = performance.now();
-        await api(pool, 'POST', '/api/events', key, { type: 'link.click', data: { probe: i } });
+        await callApi(pool, 'POST', '/api/events', key, { type: 'link.click', data: { probe: i } });
         pub.push(performance.now() - s);
       }
       const s = performance.now();
@@ -399,7 +419,7 @@ async function backlog(paused: ReceiverChild) {
 
 // ---------------------------------------------------------------- main
 
-const receiver = await startReceiver('ok');
+const receiver = await startReceiver('ok', (c) => children.add(c));
 log(`(a) physical limit: ${N} signed 1 KiB POSTs, ${IN_FLIGHT} in flight`);
 const limit = await physicalLimit(receiver);
 log(`    ${Math.round(limit)} req/s`);
@@ -407,10 +427,22 @@ log(`(b) hookwire: ${N} events published (${PUBLISH_IN_FLIGHT} in flight) and de
 const hw = await hookwireThroughput(receiver);
 const ratio = hw.rps / limit;
 log(
-  `    ${Math.round(hw.rps)} deliveries/s = ${ratio.toFixed(2)}x; publish p50 ${ms(hw.burst.p50)} p99 ${ms(hw.burst.p99)} ms; probe p50 ${ms(hw.probe.p50)} p99 ${ms(hw.probe.p99)} ms (n=${hw.probe.n})`,
+  `    batch publish: ${Math.round(hw.batched.rps)} deliveries/s = ${(hw.batched.rps / limit).toFixed(2)}x; server CPU ${Math.round(hw.batched.cpuPerEventUs)} us/event`,
+);
+log(
+  `    ${Math.round(hw.rps)} deliveries/s = ${ratio.toFixed(2)}x; server CPU ${Math.round(hw.cpuPerEventUs)} us/event; publish p50 ${ms(hw.burst.p50)} p99 ${ms(hw.burst.p99)} ms; probe p50 ${ms(hw.probe.p50)} p99 ${ms(hw.probe.p99)} ms (n=${hw.probe.n})`,
+);
+log(`(b-split) the same with a --role api and a --role worker process on one SQLite file`);
+const split = await hookwireThroughput(receiver, true);
+log(
+  `    ${Math.round(split.rps)} deliveries/s = ${(split.rps / limit).toFixed(2)}x (batch publish ${(split.batched.rps / limit).toFixed(2)}x); CPU ${Math.round(split.cpuPerEventUs)} us/event; publish p50 ${ms(split.burst.p50)} p99 ${ms(split.burst.p99)} ms; probe p50 ${ms(split.probe.p50)} p99 ${ms(split.probe.p99)} ms (n=${split.probe.n})`,
 );
 receiver.child.kill();
-const paused = await startReceiver('paused');
+if (!PHASES.includes('c')) {
+  log('PHASES without c: RESULTS.md not written');
+  process.exit(0);
+}
+const paused = await startReceiver('paused', (c) => children.add(c));
 log(`(c) backlog: 10 000 vs ${SEED} due deliveries`);
 const bl = await backlog(paused);
 log('   ', JSON.stringify(bl));
@@ -421,27 +453,27 @@ const cpu = cpus()[0]?.model ?? 'unknown CPU';
 const ANALYSIS = `
 ## Reading these numbers (written by hand after the run)
 
-- **Throughput target (>= 0.5x) missed: 0.11x.** One Node process does both halves: for every delivered
-  event it parses and validates an HTTP publish, commits it durably before the 202, claims it, signs and
-  sends it, and commits the attempt; the limit (a) only sends. A CPU profile of the server under this load
-  (\`node --cpu-prof\`): the publish transaction (one WAL commit per publish) ~21 %, socket writes ~12 %,
-  publish validation/auth ~4 %, the attempt writes ~5.5 %, claims ~4 %, signing ~2 %.
-- **Fixed on the way** (same benchmark, same day): claims ran once per finished attempt (claimDue 19 % of
-  the server's CPU; now in batches of at least a quarter of the slots: 4 %); every attempt was its own
-  transaction (17 %; now the attempts that finish in one event-loop turn share one: 5.5 %); and the
-  external-id duplicate check scanned every message of the tenant on each publish (delivery collapsed to
-  100 deliveries/s at 40 000 messages; now an index lookup: 977/s).
-- **Next steps** for the ratio: group commit for publishes (concurrent publishes in one transaction, as the
-  attempts now are), and \`--role api\` + \`--role worker\` as separate processes on more cores (2 shared cores
-  here run the benchmark, the receiver and the server).
-- **Publish latency target (p99 < 5 ms) missed: p99 10.8 ms** with one publish in flight while the dispatcher
-  drains a backlog, p50 2.5 ms. API and dispatcher share one event loop; a dispatcher turn (claim, up to 64
-  sends, a batched write) delays a publish by a few ms. Under the 32-in-flight flood the server is simply
-  saturated (p50 23 ms). The role split is the remedy when publish latency matters.
-- **Backlog: flat.** Claiming 50 costs about the same at 10 000 and 1 000 000 due deliveries (partial indexes,
-  LIMITed), publish latency stays at ~1 ms p50, and the server's RSS does not grow (106-109 MiB). One thing
-  grows: a /metrics scrape counts the pending index (6.8 ms at 10 000, 169 ms at 1 000 000), fine for a 15 s
-  scrape interval; keep it in mind before scraping every second.
+- **Quiet machine** (load average ~1 before the run; nothing else running). The limit (a) itself moves
+  between ~17,000 and ~21,500 req/s from run to run on this 2-core VM, so compare ratios, and the server's
+  CPU per event, within one run.
+- **Throughput: 0.16x single-event, 0.27x batch publishing (target 0.5x: missed).** Since the 09:58 quiet
+  run (0.08x, 888 µs CPU/event) group commit, the publish read cache, fewer statements per attempt and the
+  dispatcher changes took the server to ~370 µs CPU per event (224 µs with batch publishing). 0.5x of the
+  limit means ~9,000-10,000 events/s, i.e. under ~100 µs of CPU per event for validating, durably storing,
+  claiming, signing, sending and logging each one, on cores shared with the publisher and the receiver.
+- **Publish latency: p99 12 ms with the dispatcher at full speed in the same process (target 5 ms: missed);
+  p50 5.4 ms.** The publish shares one event loop with the dispatcher: it waits for whatever synchronous
+  work (response callbacks, a group commit of up to 256 attempt writes) that turn holds. With the dispatcher
+  idle (phase c) the same probe is p50 0.6-0.7 ms, p99 4.1-4.7 ms. Split into \`--role api\` and
+  \`--role worker\` processes on one SQLite file the p50 falls to 1.3 ms, but the p99 rises to ~21 ms: a
+  publish that meets the worker's write transaction waits in SQLite's busy handler, which sleeps in steps
+  of 1, 2, 5, 10 ms. Tried and dropped in this session: committing publishes in a transaction of their own
+  ahead of the turn's attempt writes (burst p50 -25 %, probe unchanged, throughput -10 %).
+- **Next steps for the targets:** the dispatcher on a worker thread of the same process (own event loop and
+  SQLite connection; a MessagePort instead of the busy handler to hand over the write lock), and fewer
+  statements per delivery (claim + attempt + delivery update in one statement each, already batched).
+- **Backlog: flat.** Claiming 50 costs the same at 10 000 and 1 000 000 due, publish latency with an idle
+  dispatcher does not move, RSS stays ~115 MiB. A /metrics scrape counts the pending index (7 ms vs 80 ms).
 `;
 const row = (label: string, a: string, b: string) => `| ${label} | ${a} | ${b} |`;
 writeFileSync(
@@ -449,7 +481,7 @@ writeFileSync(
   `# Delivery throughput and latency
 
 Measured ${new Date().toISOString()} on ${cpus().length} x ${cpu}, ${Math.round(totalmem() / 2 ** 30)} GiB RAM,
-Node ${process.version} (${process.platform}/${process.arch}); the cores were shared with other work.
+Node ${process.version} (${process.platform}/${process.arch}).
 Reproduce: \`pnpm --filter @hookwire/bench bench:delivery\` (env N, SEED). The server is the built
 \`hookwire serve --dev\` (SQLite, WAL, synchronous=NORMAL) in its own process with
 \`HOOKWIRE_ENDPOINT_CONCURRENCY=${IN_FLIGHT}\`; the receiver (204) is a third process.
@@ -461,6 +493,9 @@ Reproduce: \`pnpm --filter @hookwire/bench bench:delivery\` (env N, SEED). The s
 | (a) bare undici Pool, signed 1 KiB bodies, ${IN_FLIGHT} in flight | ${Math.round(limit)} req/s |
 | (b) Hookwire: ${N} events published over HTTP (${PUBLISH_IN_FLIGHT} in flight), all delivered | ${Math.round(hw.rps)} deliveries/s (${hw.seconds.toFixed(2)} s; publishing took ${hw.publishSeconds.toFixed(2)} s) |
 | **(b) / (a)** (target >= 0.5) | **${ratio.toFixed(2)}x** |
+| server CPU per event in (b) (publish + delivery; steadier than wall clock on a shared machine) | ${Math.round(hw.cpuPerEventUs)} µs |
+| (b-batch) the same ${N} events published through \`POST /api/events/batch\` (${BATCH} per request, 4 in flight) | ${Math.round(hw.batched.rps)} deliveries/s = ${(hw.batched.rps / limit).toFixed(2)}x; ${Math.round(hw.batched.cpuPerEventUs)} µs CPU per event; ${hw.batched.duplicates} duplicates |
+| (b-split) (b) with \`--role api\` and \`--role worker\` as two processes on the same SQLite file | ${Math.round(split.rps)} deliveries/s = ${(split.rps / limit).toFixed(2)}x; batch publish ${(split.batched.rps / limit).toFixed(2)}x; ${Math.round(split.cpuPerEventUs)} µs CPU per event (both processes) |
 | attempts recorded (metrics, includes 1000 warm-up) | ${hw.attempts} |
 | duplicate deliveries | ${hw.duplicates} |
 
@@ -470,6 +505,8 @@ Reproduce: \`pnpm --filter @hookwire/bench bench:delivery\` (env N, SEED). The s
 | --- | --: | --: | --: |
 | publishing ${N} with ${PUBLISH_IN_FLIGHT} in flight (dispatcher delivering concurrently) | ${ms(hw.burst.p50)} ms | ${ms(hw.burst.p99)} ms | ${hw.burst.n} |
 | 1 in flight, dispatcher draining a ${N}-delivery backlog at full speed (target p99 < 5 ms) | ${ms(hw.probe.p50)} ms | ${ms(hw.probe.p99)} ms | ${hw.probe.n} |
+| (b-split) publishing ${N} with ${PUBLISH_IN_FLIGHT} in flight, worker process delivering | ${ms(split.burst.p50)} ms | ${ms(split.burst.p99)} ms | ${split.burst.n} |
+| (b-split) 1 in flight, worker process draining the backlog | ${ms(split.probe.p50)} ms | ${ms(split.probe.p99)} ms | ${split.probe.n} |
 
 ## A large backlog
 

@@ -75,6 +75,7 @@ export {
   startRetentionJob,
 } from './retention.js';
 export { matchesEventFilter } from './store/event-filter.js';
+export { PostgresStore, type PostgresStoreOptions } from './store/postgres-store.js';
 export type { Migration } from './store/sqlite-migrations.js';
 export { SqliteStore, type SqliteStoreOptions } from './store/sqlite-store.js';
 export type * from './store/store.js';

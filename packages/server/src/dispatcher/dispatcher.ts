@@ -151,6 +151,9 @@ export class Dispatcher {
       dev: options.dev,
       resolver: options.resolver,
       timeoutMs,
+      // Enough sockets for one endpoint at its concurrency cap: with fewer, attempts queue inside undici
+      // while their deadline runs.
+      connectionsPerOrigin: Math.min(this.o.maxConcurrency, Math.max(16, this.o.endpointConcurrency)),
       now: this.now,
     });
   }

@@ -108,8 +108,21 @@ export class HttpSender {
     const now = this.options.now ?? (() => new Date());
     const startedAt = now();
     const t0 = performance.now();
-    const deadline = AbortSignal.timeout(this.options.timeoutMs);
-    const signal = shutdown ? AbortSignal.any([deadline, shutdown]) : deadline;
+    // One controller and one timer per attempt: AbortSignal.timeout + AbortSignal.any cost ~2 % of the
+    // server's CPU under load (bench/delivery profile) and keep their signals alive until GC.
+    const controller = new AbortController();
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      controller.abort();
+    }, this.options.timeoutMs);
+    const onShutdown = () => controller.abort();
+    if (shutdown?.aborted) {
+      controller.abort();
+    } else {
+      shutdown?.addEventListener('abort', onShutdown, { once: true });
+    }
+    const signal = controller.signal;
     const target = new URL(url);
     let statusCode: number | null = null;
     const result = (partial: Partial<SendResult>): SendResult => ({
@@ -170,7 +183,7 @@ export class HttpSender {
         retryAfterHeader,
       });
     } catch (err) {
-      if (shutdown?.aborted && !deadline.aborted) {
+      if (shutdown?.aborted && !timedOut) {
         throw new SendAbortedError('attempt aborted by shutdown', { cause: err });
       }
       const code = errorCode(err);
@@ -178,7 +191,7 @@ export class HttpSender {
       if (code === 'BLOCKED_ADDRESS') {
         return result({ errorKind: 'blocked', error: message });
       }
-      if (deadline.aborted || (code !== undefined && TIMEOUT_CODES.has(code))) {
+      if (timedOut || (code !== undefined && TIMEOUT_CODES.has(code))) {
         return result({
           errorKind: 'timeout',
           error: `no complete answer within ${this.options.timeoutMs} ms`,
@@ -188,6 +201,9 @@ export class HttpSender {
         return result({ errorKind: 'tls', error: `${code}: ${message}` });
       }
       return result({ errorKind: 'network', error: code ? `${code}: ${message}` : message });
+    } finally {
+      clearTimeout(timer);
+      shutdown?.removeEventListener('abort', onShutdown);
     }
   }
 

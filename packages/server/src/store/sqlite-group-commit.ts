@@ -1,0 +1,113 @@
+import type Database from 'better-sqlite3';
+
+interface Member {
+  fn: () => unknown;
+  resolve: (value: unknown) => void;
+  reject: (err: unknown) => void;
+}
+
+type Outcome = { ok: true; value: unknown } | { ok: false; err: unknown };
+
+/** Most operations committed together; bounds how long one transaction holds the write lock. */
+const DEFAULT_MAX_BATCH = 256;
+
+/**
+ * Group commit for SQLite: write operations submitted during one turn of the event loop run in one
+ * `BEGIN IMMEDIATE` transaction, each inside its own savepoint, and are acknowledged after the single
+ * COMMIT. A WAL commit costs far more than the statements of a publish (it appends every touched page to
+ * the WAL, and every ~1000 pages a checkpoint runs inside a commit), so 30 concurrent publishes sharing one
+ * commit pay for the shared pages once.
+ *
+ * Semantics, per operation:
+ * - its promise settles only after the COMMIT that made it durable (a 202 still means "stored");
+ * - an operation that throws is rolled back to its savepoint and rejects alone; the others still commit;
+ * - if BEGIN or COMMIT fails (SQLITE_BUSY from another process, a full disk), or an error aborts the whole
+ *   transaction, nothing of the batch was stored and every operation rejects with that error.
+ */
+export class SqliteGroupCommit {
+  private queue: Member[] = [];
+  private scheduled = false;
+  private readonly db: Database.Database;
+  private readonly maxBatch: number;
+  /** Outside a transaction this is BEGIN IMMEDIATE ... COMMIT; inside one, better-sqlite3 makes it a savepoint. */
+  private readonly transaction: Database.Transaction<(fn: () => unknown) => unknown>;
+
+  constructor(db: Database.Database, options: { maxBatch?: number } = {}) {
+    this.db = db;
+    this.maxBatch = options.maxBatch ?? DEFAULT_MAX_BATCH;
+    this.transaction = db.transaction((fn: () => unknown) => fn());
+  }
+
+  /** Runs `fn` (synchronous statements only) in the next group transaction; resolves after its COMMIT. */
+  run<T>(fn: () => T): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.queue.push({ fn, resolve: resolve as (value: unknown) => void, reject });
+      if (!this.scheduled) {
+        this.scheduled = true;
+        // setImmediate runs after the poll phase: every request parsed from the sockets in this turn has
+        // queued its write by then.
+        setImmediate(this.flushScheduled);
+      }
+    });
+  }
+
+  /** Operations waiting for the next commit. */
+  get pending(): number {
+    return this.queue.length;
+  }
+
+  /** Commits everything queued now (used before closing the database). */
+  flushNow(): void {
+    while (this.queue.length > 0) {
+      this.flushOne();
+    }
+  }
+
+  private readonly flushScheduled = (): void => {
+    this.scheduled = false;
+    this.flushOne();
+    if (this.queue.length > 0 && !this.scheduled) {
+      this.scheduled = true;
+      setImmediate(this.flushScheduled);
+    }
+  };
+
+  private flushOne(): void {
+    const batch = this.queue.splice(0, this.maxBatch);
+    if (batch.length === 0) {
+      return;
+    }
+    const outcomes: Outcome[] = [];
+    try {
+      this.transaction.immediate(() => {
+        for (const member of batch) {
+          try {
+            outcomes.push({
+              ok: true,
+              value: batch.length === 1 ? member.fn() : this.transaction(member.fn),
+            });
+          } catch (err) {
+            if (!this.db.inTransaction || batch.length === 1) {
+              // SQLite rolled the whole transaction back (or there is nothing else to keep): abandon it.
+              throw err;
+            }
+            outcomes.push({ ok: false, err });
+          }
+        }
+      });
+    } catch (err) {
+      for (const member of batch) {
+        member.reject(err);
+      }
+      return;
+    }
+    for (const [i, member] of batch.entries()) {
+      const outcome = outcomes[i]!;
+      if (outcome.ok) {
+        member.resolve(outcome.value);
+      } else {
+        member.reject(outcome.err);
+      }
+    }
+  }
+}
