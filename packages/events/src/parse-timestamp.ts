@@ -118,11 +118,15 @@ export function parseTimestamp(value: unknown): Date | undefined {
   if (hour > 23 || minute > 59 || second > 59) {
     return undefined;
   }
-  let utc = Date.UTC(year, month - 1, day, hour, minute, second, millis);
-  if (year < 100) {
-    // Date.UTC maps years 0-99 to 1900-1999; setUTCFullYear keeps them literal.
-    const d = new Date(utc);
-    d.setUTCFullYear(year);
+  let utc: number;
+  if (year >= 100) {
+    utc = Date.UTC(year, month - 1, day, hour, minute, second, millis);
+  } else {
+    // Date.UTC maps years 0-99 to 1900-1999, where 1900 has no 29 February (0004-02-29 would come back as
+    // 1 March); setting year, month and day together keeps them literal.
+    const d = new Date(0);
+    d.setUTCFullYear(year, month - 1, day);
+    d.setUTCHours(hour, minute, second, millis);
     utc = d.getTime();
   }
   return new Date(utc - offsetMinutes * 60_000);
