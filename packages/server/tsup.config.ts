@@ -6,7 +6,8 @@ export default defineConfig([
   // The `hookwire` binary: ESM only, no types, run by node directly.
   {
     ...base,
-    entry: { cli: 'src/cli.ts' },
+    // dispatch-thread: the worker-thread entry `hookwire serve` starts next to itself (SQLite, role all).
+    entry: { cli: 'src/cli.ts', 'dispatch-thread': 'src/runtime/dispatch-thread.ts' },
     format: ['esm'],
     dts: false,
     clean: false,

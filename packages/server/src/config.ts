@@ -34,6 +34,11 @@ export interface ServerConfig {
   /** Creates (once) a demo tenant with an API key and the `links` event types. Dev mode only. */
   demo: boolean;
   role: ServerRole;
+  /**
+   * SQLite, role `all`: run the dispatcher on its own thread (own connection, shared write lock), so
+   * delivery work never delays an API request. PostgreSQL and the other roles ignore it.
+   */
+  dispatchThread: boolean;
   /** Finished messages older than this are deleted. 0 = keep forever. */
   retentionDays: number;
   retentionIntervalMs: number;
@@ -166,6 +171,12 @@ export const CONFIG_OPTIONS: readonly ConfigOption[] = [
     description: 'dev mode only: create a demo tenant, API key and the links event types',
   },
   { env: 'HOOKWIRE_ROLE', flag: '--role', default: 'all', description: 'api | worker | all' },
+  {
+    env: 'HOOKWIRE_DISPATCH_THREAD',
+    flag: null,
+    default: '1',
+    description: 'SQLite, role all: deliver on a second thread so API requests never wait for delivery work',
+  },
   {
     env: 'HOOKWIRE_RETENTION_DAYS',
     flag: '--retention-days',
@@ -506,6 +517,12 @@ export function loadConfig(
     throw invalid(`HOOKWIRE_ROLE (--role) must be api, worker or all, got ${JSON.stringify(role)}`);
   }
 
+  const dispatchThread = parseBool(
+    pick(undefined, env, 'HOOKWIRE_DISPATCH_THREAD'),
+    'HOOKWIRE_DISPATCH_THREAD',
+    true,
+  );
+
   const plansValue = pick(flags.plans, env, 'HOOKWIRE_PLANS');
   const plans =
     plansValue === undefined ? structuredClone({ ...BUILT_IN_PLANS }) : parsePlans(plansValue, cwd);
@@ -573,6 +590,7 @@ export function loadConfig(
     dev,
     demo,
     role,
+    dispatchThread,
     retentionDays: parseInteger(
       pick(flags['retention-days'], env, 'HOOKWIRE_RETENTION_DAYS'),
       'HOOKWIRE_RETENTION_DAYS (--retention-days)',

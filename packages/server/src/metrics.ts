@@ -1,6 +1,6 @@
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import type { DispatcherOptions } from './dispatcher/dispatcher.js';
-import type { QueueStats, Store } from './store/store.js';
+import type { AttemptOutcome, QueueStats, Store } from './store/store.js';
 
 /** The server's Prometheus metrics, in their own registry (never the global one). */
 export interface ServerMetrics {
@@ -17,6 +17,8 @@ export interface ServerMetrics {
   oldestDueAge: Gauge<string>;
   /** Pass as the dispatcher's `onAttempt` hook. */
   onAttempt: NonNullable<DispatcherOptions['onAttempt']>;
+  /** Counts one attempt made elsewhere (the dispatch thread reports its attempts here). */
+  observeAttempt(outcome: AttemptOutcome['kind'], durationMs: number): void;
 }
 
 export interface CreateMetricsOptions {
@@ -117,6 +119,10 @@ export function createMetrics(options: CreateMetricsOptions = {}): ServerMetrics
     onAttempt({ attempt, outcome }) {
       attempts.inc({ outcome: outcome.kind });
       attemptDuration.observe({ outcome: outcome.kind }, attempt.durationMs / 1000);
+    },
+    observeAttempt(outcome, durationMs) {
+      attempts.inc({ outcome });
+      attemptDuration.observe({ outcome }, durationMs / 1000);
     },
   };
 }

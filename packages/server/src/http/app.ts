@@ -44,6 +44,8 @@ export interface AppOptions {
   store: Store;
   /** Woken after every publish. Absent in an API-only process (deliveries are still queued). */
   dispatcher?: Dispatcher;
+  /** Called after every publish instead of `dispatcher.notify()` (the dispatcher runs on another thread). */
+  notify?: () => void;
   /** Sends `POST /api/webhooks/{id}/test`; default the dispatcher, else a private one that only sends tests. */
   sender?: TestSender;
   /** The admin bearer key (at least 16 characters), compared in constant time. */
@@ -305,7 +307,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
 
   const deps: HandlerDeps = {
     store: options.store,
-    notify: () => options.dispatcher?.notify(),
+    notify: options.notify ?? (() => options.dispatcher?.notify()),
     sender:
       options.sender ?? options.dispatcher ?? new Dispatcher({ store: options.store, dev: options.dev }),
     dev: options.dev,

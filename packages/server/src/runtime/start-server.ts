@@ -2,17 +2,20 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
-import { type ServerConfig, toDispatcherPlans } from '../config.js';
+import type { ServerConfig } from '../config.js';
 import { createSecretBox } from '../crypto/secret-box.js';
-import { Dispatcher } from '../dispatcher/dispatcher.js';
+import type { Dispatcher } from '../dispatcher/dispatcher.js';
 import { buildApp } from '../http/app.js';
 import { createMetrics, type ServerMetrics } from '../metrics.js';
 import { type RetentionJob, startRetentionJob } from '../retention.js';
 import { PostgresStore } from '../store/postgres-store.js';
-import { SqliteStore } from '../store/sqlite-store.js';
+import { SqliteStore, type SqliteStoreOptions } from '../store/sqlite-store.js';
+import { SqliteWriteLock } from '../store/sqlite-write-lock.js';
 import type { Store } from '../store/store.js';
 import { type AdminKeySource, resolveAdminKey } from './admin-key.js';
+import { createDispatcher } from './create-dispatcher.js';
 import { buildOpsApp } from './ops-app.js';
+import { type DispatchThread, startDispatchThread } from './start-dispatch-thread.js';
 
 /** File name of the SQLite database inside the data dir. */
 export const DATABASE_FILE = 'hookwire.db';
@@ -33,7 +36,7 @@ export interface RunningServer {
   adminKeyPath: string | null;
   store: Store;
   app: FastifyInstance;
-  /** Present for roles `worker` and `all`. */
+  /** The dispatcher running in this thread: roles `worker` and `all` (null when it runs on the dispatch thread). */
   dispatcher: Dispatcher | null;
   metrics: ServerMetrics;
   /**
@@ -48,7 +51,11 @@ export interface RunningServer {
  * Opens the store for a configuration: PostgreSQL when a database URL is set (many processes on one
  * database), else the embedded SQLite file in the data dir. The data dir is created either way (admin key).
  */
-export async function openStore(config: ServerConfig, logger?: Logger): Promise<Store> {
+export async function openStore(
+  config: ServerConfig,
+  logger?: Logger,
+  sqlite: Pick<SqliteStoreOptions, 'writeLock' | 'autoCheckpoint'> = {},
+): Promise<Store> {
   await mkdir(config.dataDir, { recursive: true, mode: 0o700 });
   const secretBox = config.encryptionKey ? createSecretBox(config.encryptionKey) : null;
   if (config.databaseUrl !== null) {
@@ -66,6 +73,7 @@ export async function openStore(config: ServerConfig, logger?: Logger): Promise<
     secretBox,
     durability: config.durability,
     defaultPlan: config.defaultPlan,
+    ...sqlite,
   });
 }
 
@@ -76,9 +84,14 @@ export async function openStore(config: ServerConfig, logger?: Logger): Promise<
  */
 export async function startServer(config: ServerConfig, options: StartServerOptions): Promise<RunningServer> {
   const { logger } = options;
-  const store = await openStore(config, logger);
+  // SQLite with both roles: the dispatcher gets its own thread and connection (see dispatch-thread.ts);
+  // the two connections share a write lock and leave WAL checkpoints to the dispatch thread.
+  const threaded = config.dispatchThread && config.role === 'all' && config.databaseUrl === null;
+  const writeLock = threaded ? new SqliteWriteLock() : undefined;
+  const store = await openStore(config, logger, threaded ? { writeLock, autoCheckpoint: false } : {});
   let unsubscribeWork: (() => void) | null = null;
   let dispatcher: Dispatcher | null = null;
+  let thread: DispatchThread | null = null;
   let retention: RetentionJob | null = null;
   let app: FastifyInstance | null = null;
   let closing: Promise<void> | null = null;
@@ -94,25 +107,28 @@ export async function startServer(config: ServerConfig, options: StartServerOpti
       store,
       onError: (err) => logger.warn({ err }, 'reading queue stats for /metrics failed'),
     });
-    const runsDispatcher = config.role !== 'api';
+    const runsDispatcher = config.role !== 'api' && !threaded;
     // The API process keeps a dispatcher too (never started): test sends go out from the request.
-    const instance = new Dispatcher({
-      store,
-      dev: config.dev,
-      plans: toDispatcherPlans(config.plans),
-      defaultPlan: config.defaultPlan,
-      timeoutMs: config.requestTimeoutMs,
-      maxConcurrency: config.maxConcurrency,
-      endpointConcurrency: config.endpointConcurrency,
-      batchSize: config.claimBatchSize,
-      idleIntervalMs: config.pollIntervalMs,
-      leaseMs: config.leaseMs,
-      logger: logger.child({ component: 'dispatcher' }),
-      onAttempt: metrics.onAttempt,
-    });
+    const instance = createDispatcher(store, config, logger, metrics.onAttempt);
     dispatcher = instance;
+    if (threaded) {
+      thread = await startDispatchThread({
+        config,
+        filename: join(config.dataDir, DATABASE_FILE),
+        writeLock: writeLock as SqliteWriteLock,
+        metrics,
+        logger,
+        onFatal(err) {
+          // An API that accepts events nobody delivers fails silently: stop, so a supervisor restarts us.
+          logger.fatal({ err }, 'the dispatch thread died; exiting');
+          process.exitCode = 1;
+          process.kill(process.pid, 'SIGTERM');
+        },
+      });
+    }
+    const dispatchThread = thread;
     const readiness = async (): Promise<boolean> => {
-      if (stopping) {
+      if (stopping || (dispatchThread !== null && !dispatchThread.running)) {
         return false;
       }
       // Reachable and migrated: a query against a table that only exists after the migrations.
@@ -126,6 +142,7 @@ export async function startServer(config: ServerConfig, options: StartServerOpti
       app = await buildApp({
         store,
         dispatcher: instance,
+        notify: dispatchThread ? () => dispatchThread.notify() : undefined,
         adminKey: admin.key,
         dev: config.dev,
         plans: config.plans,
@@ -172,6 +189,7 @@ export async function startServer(config: ServerConfig, options: StartServerOpti
           const results = await Promise.allSettled([
             listening.close(),
             instance.stop({ deadlineMs: config.shutdownTimeoutMs }),
+            dispatchThread?.stop(config.shutdownTimeoutMs),
             retention?.stop(),
           ]);
           for (const r of results) {
@@ -190,6 +208,7 @@ export async function startServer(config: ServerConfig, options: StartServerOpti
     unsubscribeWork?.();
     await app?.close().catch(() => {});
     await dispatcher?.stop({ deadlineMs: 0 }).catch(() => {});
+    await thread?.stop(0).catch(() => {});
     await retention?.stop().catch(() => {});
     await store.close().catch(() => {});
     throw err;

@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import type { SqliteWriteLock } from './sqlite-write-lock.js';
 
 interface Member {
   fn: () => unknown;
@@ -32,8 +33,14 @@ export class SqliteGroupCommit {
   /** Outside a transaction this is BEGIN IMMEDIATE ... COMMIT; inside one, better-sqlite3 makes it a savepoint. */
   private readonly transaction: Database.Transaction<(fn: () => unknown) => unknown>;
 
-  constructor(db: Database.Database, options: { maxBatch?: number } = {}) {
+  private readonly writeLock: SqliteWriteLock | null;
+
+  constructor(
+    db: Database.Database,
+    options: { maxBatch?: number; writeLock?: SqliteWriteLock | null } = {},
+  ) {
     this.db = db;
+    this.writeLock = options.writeLock ?? null;
     this.maxBatch = options.maxBatch ?? DEFAULT_MAX_BATCH;
     this.transaction = db.transaction((fn: () => unknown) => fn());
   }
@@ -79,6 +86,14 @@ export class SqliteGroupCommit {
     }
     const outcomes: Outcome[] = [];
     try {
+      this.writeLock?.acquire();
+    } catch (err) {
+      for (const member of batch) {
+        member.reject(err);
+      }
+      return;
+    }
+    try {
       this.transaction.immediate(() => {
         for (const member of batch) {
           try {
@@ -100,6 +115,8 @@ export class SqliteGroupCommit {
         member.reject(err);
       }
       return;
+    } finally {
+      this.writeLock?.release();
     }
     for (const [i, member] of batch.entries()) {
       const outcome = outcomes[i]!;

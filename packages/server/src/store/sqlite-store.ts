@@ -8,6 +8,7 @@ import { type ColumnCodec, createRowMappers, type Row, sealSecrets } from './row
 import { SqliteGroupCommit } from './sqlite-group-commit.js';
 import { type Migration, sqliteMigrations } from './sqlite-migrations.js';
 import { type FanOutEndpoint, SqliteReadCache } from './sqlite-read-cache.js';
+import type { SqliteWriteLock } from './sqlite-write-lock.js';
 import type {
   ApiKey,
   ApiKeyRecord,
@@ -58,6 +59,17 @@ export interface SqliteStoreOptions {
   busyTimeoutMs?: number;
   /** Plan given to tenants created without one. */
   defaultPlan?: string;
+  /**
+   * Shared with the other connections of this process (the dispatch thread's): every write transaction
+   * takes it first, so threads hand the write lock over at once instead of sleeping in SQLite's busy handler.
+   */
+  writeLock?: SqliteWriteLock;
+  /**
+   * Whether commits on this connection run WAL checkpoints themselves (SQLite's default, every ~1000
+   * pages). Default true. With false, another connection must call {@link SqliteStore.checkpoint}
+   * (the dispatch thread does), so no API request waits for a checkpoint.
+   */
+  autoCheckpoint?: boolean;
 }
 
 const MAX_PREVIOUS_SECRETS = 10;
@@ -94,10 +106,12 @@ export class SqliteStore implements Store {
   private readonly group: SqliteGroupCommit;
   /** Rows every publish reads; cleared by this store's writes and by other connections' commits. */
   private readonly cache: SqliteReadCache;
+  private readonly writeLock: SqliteWriteLock | null;
 
   constructor(options: SqliteStoreOptions) {
     this.db = new Database(options.filename);
-    this.group = new SqliteGroupCommit(this.db);
+    this.writeLock = options.writeLock ?? null;
+    this.group = new SqliteGroupCommit(this.db, { writeLock: this.writeLock });
     this.secretBox = options.secretBox ?? null;
     this.defaultPlan = options.defaultPlan ?? 'default';
     this.db.pragma('journal_mode = WAL');
@@ -108,6 +122,9 @@ export class SqliteStore implements Store {
     // file). `durability: 'full'` fsyncs the WAL on every commit for hosts where that matters.
     this.db.pragma(`synchronous = ${options.durability === 'full' ? 'FULL' : 'NORMAL'}`);
     this.db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 5000}`);
+    if (options.autoCheckpoint === false) {
+      this.db.pragma('wal_autocheckpoint = 0');
+    }
     this.db.pragma('foreign_keys = ON');
     this.cache = new SqliteReadCache(this.db);
     // Endpoint filters (`link.*`, empty = all) live in JSON; the same matcher as the fan-out, callable in SQL.
@@ -128,7 +145,20 @@ export class SqliteStore implements Store {
   /** Runs `fn` in a BEGIN IMMEDIATE transaction: it takes the write lock up front, so two processes never
    * both read-then-write and deadlock on upgrade. */
   private tx<T>(fn: () => T): T {
+    if (this.writeLock) {
+      return this.writeLock.run(() => this.db.transaction(fn).immediate());
+    }
     return this.db.transaction(fn).immediate();
+  }
+
+  /**
+   * Copies committed WAL frames into the database file without blocking readers or writers (a PASSIVE
+   * checkpoint), for stores opened with `autoCheckpoint: false`. Returns the WAL's size in frames and how
+   * many of them are now in the database file.
+   */
+  checkpoint(): { walFrames: number; checkpointed: number } {
+    const [r] = this.db.pragma('wal_checkpoint(PASSIVE)') as { log: number; checkpointed: number }[];
+    return { walFrames: r?.log ?? 0, checkpointed: r?.checkpointed ?? 0 };
   }
 
   async migrate(): Promise<number[]> {

@@ -1,0 +1,96 @@
+/*
+ * Entry of the dispatch thread (built as dist/dispatch-thread.js; started by startDispatchThread).
+ *
+ * It runs what `--role worker` runs (dispatcher and retention job) on its own SQLite connection to the file
+ * the API thread opened, so the API thread's event loop serves requests only. It also runs the WAL
+ * checkpoints that both connections leave off (`autoCheckpoint: false`): a checkpoint inside an API commit
+ * was a multi-millisecond stall for the publish that triggered it.
+ */
+import { type MessagePort, parentPort, workerData } from 'node:worker_threads';
+import { createSecretBox } from '../crypto/secret-box.js';
+import { startRetentionJob } from '../retention.js';
+import { SqliteStore } from '../store/sqlite-store.js';
+import { SqliteWriteLock } from '../store/sqlite-write-lock.js';
+import type { AttemptOutcome } from '../store/store.js';
+import { createDispatcher } from './create-dispatcher.js';
+import type { DispatchThreadData, FromDispatchThread, ToDispatchThread } from './dispatch-thread-protocol.js';
+import { createLogger } from './logger.js';
+
+/** How often committed WAL frames are copied into the database file. */
+const CHECKPOINT_INTERVAL_MS = 250;
+
+function requireParentPort(): MessagePort {
+  if (!parentPort) {
+    throw new Error('dispatch-thread.js runs as a worker thread of `hookwire serve`, not on its own');
+  }
+  return parentPort;
+}
+const port = requireParentPort();
+const { config, filename, writeLock } = workerData as DispatchThreadData;
+const post = (message: FromDispatchThread) => port.postMessage(message);
+
+const logger = createLogger(config.logLevel).child({ thread: 'dispatch' });
+const store = new SqliteStore({
+  filename,
+  secretBox: config.encryptionKey ? createSecretBox(config.encryptionKey) : null,
+  durability: config.durability,
+  defaultPlan: config.defaultPlan,
+  writeLock: new SqliteWriteLock(writeLock),
+  autoCheckpoint: false,
+});
+
+// Attempts reach the API thread's /metrics in one message per event-loop turn, not one each.
+let attempts: [AttemptOutcome['kind'], number][] = [];
+const reportAttempts = () => {
+  const batch = attempts;
+  attempts = [];
+  post({ type: 'attempts', attempts: batch });
+};
+
+const dispatcher = createDispatcher(store, config, logger, ({ attempt, outcome }) => {
+  if (attempts.length === 0) {
+    setImmediate(reportAttempts);
+  }
+  attempts.push([outcome.kind, attempt.durationMs]);
+});
+const retention = startRetentionJob({
+  store,
+  days: config.retentionDays,
+  intervalMs: config.retentionIntervalMs,
+  logger: logger.child({ component: 'retention' }),
+});
+const checkpoints = setInterval(() => {
+  try {
+    store.checkpoint();
+  } catch (err) {
+    logger.warn({ err }, 'WAL checkpoint failed; retrying at the next interval');
+  }
+}, CHECKPOINT_INTERVAL_MS);
+
+port.on('message', (message: ToDispatchThread) => {
+  if (message.type === 'wake') {
+    dispatcher.notify();
+    return;
+  }
+  void stop(message.deadlineMs);
+});
+
+let stopping: Promise<void> | null = null;
+function stop(deadlineMs: number): Promise<void> {
+  stopping ??= (async () => {
+    clearInterval(checkpoints);
+    await Promise.allSettled([dispatcher.stop({ deadlineMs }), retention.stop()]);
+    if (attempts.length > 0) {
+      reportAttempts();
+    }
+    store.checkpoint();
+    await store.close();
+    await new Promise<void>((resolve) => logger.flush(() => resolve()));
+    post({ type: 'stopped' });
+    port.close();
+  })();
+  return stopping;
+}
+
+dispatcher.start();
+post({ type: 'ready' });
