@@ -182,4 +182,48 @@ ALTER TABLE sources ADD COLUMN previous_token_hash TEXT;
 ALTER TABLE sources ADD COLUMN previous_token_expires_at INTEGER;
 `,
   },
+  {
+    version: 3,
+    name: 'read cache version',
+    // SqliteReadCache used PRAGMA data_version, which moves on every commit of another connection: with the
+    // dispatcher on its own connection, each recorded attempt emptied the API's cache. This counter moves
+    // only when a row the cache holds changes, from any connection or process. Not counted: an endpoint's
+    // failure streak (written by attempts; the fan-out does not read it) and an API key's last use.
+    sql: `
+CREATE TABLE cache_version (
+  id INTEGER PRIMARY KEY CHECK (id = 1),
+  version INTEGER NOT NULL
+) STRICT;
+INSERT INTO cache_version (id, version) VALUES (1, 0);
+
+CREATE TRIGGER tenants_cache_insert AFTER INSERT ON tenants
+  BEGIN UPDATE cache_version SET version = version + 1 WHERE id = 1; END;
+CREATE TRIGGER tenants_cache_update AFTER UPDATE ON tenants
+  BEGIN UPDATE cache_version SET version = version + 1 WHERE id = 1; END;
+CREATE TRIGGER tenants_cache_delete AFTER DELETE ON tenants
+  BEGIN UPDATE cache_version SET version = version + 1 WHERE id = 1; END;
+
+CREATE TRIGGER api_keys_cache_insert AFTER INSERT ON api_keys
+  BEGIN UPDATE cache_version SET version = version + 1 WHERE id = 1; END;
+CREATE TRIGGER api_keys_cache_update
+  AFTER UPDATE OF tenant_id, name, prefix, hash, created_at, revoked_at, expires_at ON api_keys
+  BEGIN UPDATE cache_version SET version = version + 1 WHERE id = 1; END;
+CREATE TRIGGER api_keys_cache_delete AFTER DELETE ON api_keys
+  BEGIN UPDATE cache_version SET version = version + 1 WHERE id = 1; END;
+
+CREATE TRIGGER event_types_cache_insert AFTER INSERT ON event_types
+  BEGIN UPDATE cache_version SET version = version + 1 WHERE id = 1; END;
+CREATE TRIGGER event_types_cache_update AFTER UPDATE ON event_types
+  BEGIN UPDATE cache_version SET version = version + 1 WHERE id = 1; END;
+CREATE TRIGGER event_types_cache_delete AFTER DELETE ON event_types
+  BEGIN UPDATE cache_version SET version = version + 1 WHERE id = 1; END;
+
+CREATE TRIGGER endpoints_cache_insert AFTER INSERT ON endpoints
+  BEGIN UPDATE cache_version SET version = version + 1 WHERE id = 1; END;
+CREATE TRIGGER endpoints_cache_update AFTER UPDATE OF tenant_id, events, enabled, deleted_at ON endpoints
+  BEGIN UPDATE cache_version SET version = version + 1 WHERE id = 1; END;
+CREATE TRIGGER endpoints_cache_delete AFTER DELETE ON endpoints
+  BEGIN UPDATE cache_version SET version = version + 1 WHERE id = 1; END;
+`,
+  },
 ];

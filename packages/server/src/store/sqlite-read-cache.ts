@@ -16,11 +16,11 @@ const MAX_ENTRIES = 10_000;
  *
  * Invalidation is exact, never time-based:
  * - this connection's own writes to those tables call {@link clear} (the store does it in each writer);
- * - writes by any other connection or process are caught by `PRAGMA data_version`, which changes whenever
- *   another connection committed; {@link sync} compares it before every cached read and drops everything
+ * - writes by any other connection or process are caught by the `cache_version` row, which triggers on
+ *   those tables bump (migration 3); {@link sync} reads it before every cached read and drops everything
  *   when it moved. So a revoked key, a new endpoint or a changed schema is seen by the very next request
- *   in every process. A multi-process deployment whose other processes write constantly (a separate
- *   worker recording attempts) mostly misses the cache, but never reads stale rows.
+ *   in every process, while the constant delivery writes of a dispatcher on another connection (attempts,
+ *   deliveries, an endpoint's failure streak) leave the cache alone.
  */
 export class SqliteReadCache {
   readonly tenants = new Map<string, Tenant | null>();
@@ -28,17 +28,21 @@ export class SqliteReadCache {
   /** Only keys that exist: unknown prefixes come from callers and must not grow the map. */
   readonly apiKeys = new Map<string, ApiKeyRecord>();
   readonly fanOut = new Map<string, FanOutEndpoint[]>();
-  private readonly dataVersion: Database.Statement;
+  private readonly db: Database.Database;
+  /** Prepared on first use: the table exists only once the store is migrated. */
+  private versionQuery: Database.Statement | null = null;
   private version: unknown;
+  /** How many times the cache was emptied (tests read it to prove a write did or did not invalidate). */
+  clears = 0;
 
   constructor(db: Database.Database) {
-    this.dataVersion = db.prepare('PRAGMA data_version').pluck();
-    this.version = this.dataVersion.get();
+    this.db = db;
   }
 
-  /** Drops everything if another connection committed since the last check. */
+  /** Drops everything if a cached row changed through another connection since the last check. */
   sync(): void {
-    const v = this.dataVersion.get();
+    this.versionQuery ??= this.db.prepare('SELECT version FROM cache_version WHERE id = 1').pluck();
+    const v = this.versionQuery.get();
     if (v !== this.version) {
       this.version = v;
       this.clear();
@@ -46,6 +50,7 @@ export class SqliteReadCache {
   }
 
   clear(): void {
+    this.clears++;
     this.tenants.clear();
     this.eventTypes.clear();
     this.apiKeys.clear();

@@ -108,4 +108,36 @@ describe('publish read cache invalidation', () => {
     await b.deleteTenant(tenantId);
     expect(await a.getTenant(tenantId)).toBeNull();
   });
+
+  it("keeps the cache through another connection's delivery writes (claims, attempts, failure streaks)", async () => {
+    const { a, b, tenantId } = await twoStores();
+    const ep = await a.createEndpoint(tenantId, { url, secret: generateEndpointSecret(), events: ['a.b'] });
+    const cache = (a as unknown as { cache: { clears: number } }).cache;
+    expect(await publish(a, tenantId)).toBe(1); // fills the cache
+    const clears = cache.clears;
+    // What a dispatcher on another connection (the dispatch thread) writes all the time.
+    for (const outcome of ['retry', 'succeeded'] as const) {
+      const [claimed] = await b.claimDue('w', 1, 60_000, new Date(Date.now() + 3_600_000));
+      await b.recordAttempt({
+        deliveryId: claimed!.delivery.id,
+        workerId: 'w',
+        attempt: {
+          startedAt: new Date(),
+          durationMs: 1,
+          statusCode: outcome === 'retry' ? 500 : 204,
+          errorKind: outcome === 'retry' ? 'http_status' : 'none',
+          error: null,
+          responsePreview: '',
+          requestHeaders: {},
+        },
+        outcome: outcome === 'retry' ? { kind: 'retry', nextAttemptAt: new Date() } : { kind: 'succeeded' },
+      });
+      expect(await publish(a, tenantId)).toBe(1);
+    }
+    expect(cache.clears).toBe(clears);
+    // ...while a change the fan-out depends on still empties it at once.
+    await b.updateEndpoint(tenantId, ep.id, { events: ['c.d'] });
+    expect(await publish(a, tenantId)).toBe(0);
+    expect(cache.clears).toBe(clears + 1);
+  });
 });
