@@ -7,6 +7,12 @@ interface Member {
   reject: (err: unknown) => void;
 }
 
+/** Called around each group transaction (the store pins its read cache for the transaction). */
+export interface TransactionHooks {
+  begin?(): void;
+  end?(): void;
+}
+
 type Outcome = { ok: true; value: unknown } | { ok: false; err: unknown };
 
 /** Most operations committed together; bounds how long one transaction holds the write lock. */
@@ -34,13 +40,15 @@ export class SqliteGroupCommit {
   private readonly transaction: Database.Transaction<(fn: () => unknown) => unknown>;
 
   private readonly writeLock: SqliteWriteLock | null;
+  private readonly hooks: TransactionHooks;
 
   constructor(
     db: Database.Database,
-    options: { maxBatch?: number; writeLock?: SqliteWriteLock | null } = {},
+    options: { maxBatch?: number; writeLock?: SqliteWriteLock | null; hooks?: TransactionHooks } = {},
   ) {
     this.db = db;
     this.writeLock = options.writeLock ?? null;
+    this.hooks = options.hooks ?? {};
     this.maxBatch = options.maxBatch ?? DEFAULT_MAX_BATCH;
     this.transaction = db.transaction((fn: () => unknown) => fn());
   }
@@ -94,6 +102,7 @@ export class SqliteGroupCommit {
       return;
     }
     try {
+      this.hooks.begin?.();
       this.transaction.immediate(() => {
         for (const member of batch) {
           try {
@@ -116,6 +125,7 @@ export class SqliteGroupCommit {
       }
       return;
     } finally {
+      this.hooks.end?.();
       this.writeLock?.release();
     }
     for (const [i, member] of batch.entries()) {
