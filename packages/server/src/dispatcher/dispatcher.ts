@@ -63,8 +63,17 @@ export interface DispatcherOptions {
 }
 
 const DEFER_BUSY_MS = 250;
+/** An attempt waiting for its write, and the caller waiting for it. */
+interface PendingWrite {
+  input: RecordAttemptInput;
+  resolve: (r: RecordAttemptResult) => void;
+  reject: (e: unknown) => void;
+}
+
 /** Most attempts written in one transaction. */
 const MAX_WRITE_BATCH = 256;
+/** Attempts per `recordAttempts` call (all-or-nothing each; see flushWrites). */
+const WRITE_CHUNK = 16;
 const TENANT_CACHE_MS = 30_000;
 
 /** The operational event published to a tenant when one of its endpoints is disabled. */
@@ -116,11 +125,7 @@ export class Dispatcher {
   private readonly buckets = new Map<string, TokenBucket>();
   private readonly tenants = new Map<string, { tenant: Tenant | null; at: number }>();
   private readonly shutdown = new AbortController();
-  private writes: {
-    input: RecordAttemptInput;
-    resolve: (r: RecordAttemptResult) => void;
-    reject: (e: unknown) => void;
-  }[] = [];
+  private writes: PendingWrite[] = [];
   private flushScheduled = false;
   private wakePending = false;
   private wake: (() => void) | null = null;
@@ -464,21 +469,31 @@ export class Dispatcher {
     if (batch.length === 0) {
       return;
     }
+    // Chunks, submitted together: on SQLite they still share one commit, but a chunk is the unit the
+    // group commit may leave for the next transaction when an API request waits for the write lock.
+    const chunks: PendingWrite[][] = [];
+    for (let i = 0; i < batch.length; i += WRITE_CHUNK) {
+      chunks.push(batch.slice(i, i + WRITE_CHUNK));
+    }
+    await Promise.all(chunks.map((chunk) => this.writeChunk(chunk)));
+  }
+
+  private async writeChunk(chunk: PendingWrite[]): Promise<void> {
     try {
       const results =
-        batch.length === 1
-          ? [await this.store.recordAttempt(batch[0]!.input)]
-          : await this.store.recordAttempts!(batch.map((w) => w.input));
-      for (const [i, w] of batch.entries()) {
+        chunk.length === 1
+          ? [await this.store.recordAttempt(chunk[0]!.input)]
+          : await this.store.recordAttempts!(chunk.map((w) => w.input));
+      for (const [i, w] of chunk.entries()) {
         w.resolve(results[i]!);
       }
     } catch (err) {
-      if (batch.length === 1) {
-        batch[0]!.reject(err);
+      if (chunk.length === 1) {
+        chunk[0]!.reject(err);
         return;
       }
-      // One bad input fails the whole transaction: write them one by one so each gets its own answer.
-      for (const w of batch) {
+      // One bad input fails the chunk's transaction: write them one by one so each gets its own answer.
+      for (const w of chunk) {
         this.store.recordAttempt(w.input).then(w.resolve, w.reject);
       }
     }

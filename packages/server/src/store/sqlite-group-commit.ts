@@ -17,6 +17,11 @@ type Outcome = { ok: true; value: unknown } | { ok: false; err: unknown };
 
 /** Most operations committed together; bounds how long one transaction holds the write lock. */
 const DEFAULT_MAX_BATCH = 256;
+/**
+ * With a shared write lock (SqliteWriteLock), a transaction that has run this long commits early when the
+ * other thread waits, so an API request waits for about this long behind the dispatcher, not for all of it.
+ */
+const YIELD_AFTER_MS = 0.5;
 
 /**
  * Group commit for SQLite: write operations submitted during one turn of the event loop run in one
@@ -93,6 +98,8 @@ export class SqliteGroupCommit {
       return;
     }
     const outcomes: Outcome[] = [];
+    // Operations left for the next transaction because another thread waits for the write lock.
+    let deferred: Member[] = [];
     try {
       this.writeLock?.acquire();
     } catch (err) {
@@ -103,8 +110,15 @@ export class SqliteGroupCommit {
     }
     try {
       this.hooks.begin?.();
+      const started = performance.now();
       this.transaction.immediate(() => {
-        for (const member of batch) {
+        for (const [i, member] of batch.entries()) {
+          if (i > 0 && this.writeLock?.contended && performance.now() - started >= YIELD_AFTER_MS) {
+            // The other thread (an API request, or the dispatcher) waits: commit what is done, let it in,
+            // and run the rest in the next transaction. Bounds its wait to about YIELD_AFTER_MS.
+            deferred = batch.slice(i);
+            break;
+          }
           try {
             outcomes.push({
               ok: true,
@@ -128,7 +142,9 @@ export class SqliteGroupCommit {
       this.hooks.end?.();
       this.writeLock?.release();
     }
-    for (const [i, member] of batch.entries()) {
+    // Back to the front of the queue; flushScheduled (or flushNow) runs them next.
+    this.queue.unshift(...deferred);
+    for (const [i, member] of batch.slice(0, outcomes.length).entries()) {
       const outcome = outcomes[i]!;
       if (outcome.ok) {
         member.resolve(outcome.value);

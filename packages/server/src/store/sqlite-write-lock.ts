@@ -22,7 +22,7 @@ export class SqliteWriteLock {
    * @param buffer a lock made by another thread, or none for a new one.
    * @param timeoutMs how long `acquire` waits before failing like SQLite's busy timeout (`SQLITE_BUSY`).
    */
-  constructor(buffer: SharedArrayBuffer = new SharedArrayBuffer(4), timeoutMs = 5000) {
+  constructor(buffer: SharedArrayBuffer = new SharedArrayBuffer(8), timeoutMs = 5000) {
     this.buffer = buffer;
     this.cell = new Int32Array(buffer);
     this.timeoutMs = timeoutMs;
@@ -34,8 +34,9 @@ export class SqliteWriteLock {
       return;
     }
     const deadline = Date.now() + this.timeoutMs;
-    // 0 = free, 1 = held. Wait only while it is held: a release between the exchange and the wait changes
-    // the cell, and Atomics.wait returns at once when the value no longer matches.
+    // Cell 0: 0 = free, 1 = held. Wait only while it is held: a release between the exchange and the wait
+    // changes the cell, and Atomics.wait returns at once when the value no longer matches.
+    // Cell 1: how many threads are waiting, so a holder doing a long series of writes can let them in.
     while (Atomics.compareExchange(this.cell, 0, 0, 1) !== 0) {
       const left = deadline - Date.now();
       if (left <= 0) {
@@ -43,9 +44,16 @@ export class SqliteWriteLock {
           code: 'SQLITE_BUSY',
         });
       }
+      Atomics.add(this.cell, 1, 1);
       Atomics.wait(this.cell, 0, 1, left);
+      Atomics.sub(this.cell, 1, 1);
     }
     this.depth = 1;
+  }
+
+  /** True while another thread waits for the lock: a holder with more queued writes should commit and yield. */
+  get contended(): boolean {
+    return Atomics.load(this.cell, 1) > 0;
   }
 
   release(): void {

@@ -7,6 +7,7 @@ import { generateEndpointSecret } from '../../src/crypto/keys.js';
 import { isHookwireServerError } from '../../src/errors.js';
 import { SqliteGroupCommit } from '../../src/store/sqlite-group-commit.js';
 import { SqliteStore } from '../../src/store/sqlite-store.js';
+import { SqliteWriteLock } from '../../src/store/sqlite-write-lock.js';
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -166,5 +167,49 @@ describe('SqliteGroupCommit', () => {
     group.flushNow();
     expect(db.prepare('SELECT COUNT(*) FROM t').pluck().get()).toBe(1);
     return done;
+  });
+
+  describe('with a write lock shared with another thread', () => {
+    function lockedGroup() {
+      const db = new Database(':memory:');
+      cleanups.push(() => {
+        db.close();
+      });
+      db.exec('CREATE TABLE t (i INTEGER NOT NULL)');
+      const lock = new SqliteWriteLock();
+      let transactions = 0;
+      const group = new SqliteGroupCommit(db, { writeLock: lock, hooks: { begin: () => transactions++ } });
+      const insert = db.prepare('INSERT INTO t VALUES (?)');
+      /** A write that takes about 1 ms, like a batch of attempt writes. */
+      const slowWrite = (i: number) => () => {
+        const until = performance.now() + 1;
+        while (performance.now() < until) {
+          // busy: stands for statement work
+        }
+        insert.run(i);
+        return i;
+      };
+      // The waiter count lives in the lock's second cell; another thread blocked in acquire() sets it.
+      const waiters = new Int32Array(lock.buffer);
+      return { db, group, slowWrite, waiters, transactions: () => transactions };
+    }
+
+    it('commits everything queued in one transaction while nobody waits', async () => {
+      const { db, group, slowWrite, transactions } = lockedGroup();
+      const results = await Promise.all([1, 2, 3, 4, 5].map((i) => group.run(slowWrite(i))));
+      expect(results).toEqual([1, 2, 3, 4, 5]);
+      expect(transactions()).toBe(1);
+      expect(db.prepare('SELECT COUNT(*) FROM t').pluck().get()).toBe(5);
+    });
+
+    it('commits early and lets the waiting thread in, then runs the rest, in order and all of it', async () => {
+      const { db, group, slowWrite, waiters, transactions } = lockedGroup();
+      Atomics.store(waiters, 1, 1);
+      const results = await Promise.all([1, 2, 3, 4, 5].map((i) => group.run(slowWrite(i))));
+      expect(results).toEqual([1, 2, 3, 4, 5]);
+      // Each write takes longer than the yield threshold, so each went into its own transaction.
+      expect(transactions()).toBe(5);
+      expect(db.prepare('SELECT i FROM t ORDER BY rowid').pluck().all()).toEqual([1, 2, 3, 4, 5]);
+    });
   });
 });
