@@ -30,6 +30,11 @@ async function round(): Promise<{ cpu: number; wall: number }> {
   const store = new SqliteStore({ filename: join(dir, 'hookwire.db') });
   try {
     await store.migrate();
+    if (process.env.AB_LEASE_OWNER_INDEX) {
+      store.db.exec(
+        "CREATE INDEX deliveries_lease_owner ON deliveries(lease_owner) WHERE status = 'in_flight'",
+      );
+    }
     const tenant = await store.createTenant({ name: 'cycle' });
     await store.upsertEventType(tenant.id, { name: 'link.click' });
     await store.createEndpoint(tenant.id, {

@@ -44,7 +44,7 @@ describe('SqliteStore specifics', () => {
   it('runs in WAL mode with foreign keys and records migrations', async () => {
     const { store, dir } = tempStore();
     try {
-      expect(await store.migrate()).toEqual([1, 2, 3]);
+      expect(await store.migrate()).toEqual([1, 2, 3, 4]);
       expect(store.db.pragma('journal_mode', { simple: true })).toBe('wal');
       expect(store.db.pragma('synchronous', { simple: true })).toBe(1); // NORMAL
       expect(store.db.pragma('foreign_keys', { simple: true })).toBe(1);
@@ -52,6 +52,7 @@ describe('SqliteStore specifics', () => {
         { version: 1, name: 'initial schema' },
         { version: 2, name: 'http api fields' },
         { version: 3, name: 'read cache version' },
+        { version: 4, name: 'one lease index' },
       ]);
       expect(
         store.applyMigrations([{ version: 99, name: 'add x', sql: 'CREATE TABLE x (a INTEGER) STRICT' }]),
@@ -75,7 +76,7 @@ describe('SqliteStore specifics', () => {
           VALUES ('msg_1', 'tnt_1', 'link.click', '{}', ${now}, ${now});
         INSERT INTO deliveries (id, tenant_id, message_id, endpoint_id, status, created_at, updated_at)
           VALUES ('dlv_1', 'tnt_1', 'msg_1', 'wh_1', 'failed', ${now}, ${now});`);
-      expect(await store.migrate()).toEqual([2, 3]);
+      expect(await store.migrate()).toEqual([2, 3, 4]);
       expect(await store.getDelivery('tnt_1', 'dlv_1')).toMatchObject({ eventType: 'link.click' });
     } finally {
       await store.close();

@@ -226,4 +226,12 @@ CREATE TRIGGER endpoints_cache_delete AFTER DELETE ON endpoints
   BEGIN UPDATE cache_version SET version = version + 1 WHERE id = 1; END;
 `,
   },
+  {
+    version: 4,
+    name: 'one lease index',
+    // Every delivery entered and left this index (at its claim and at its attempt) for the one query that
+    // gives a stopping worker's leases back, which reads the in-flight rows through deliveries_lease instead:
+    // they are few (at most the dispatchers' concurrency).
+    sql: `DROP INDEX deliveries_lease_owner;`,
+  },
 ];
