@@ -23,6 +23,7 @@ export {
 } from './crypto/keys.js';
 export { createSecretBox, type SecretBox } from './crypto/secret-box.js';
 export {
+  DELIVERY_EXHAUSTED_EVENT,
   Dispatcher,
   type DispatcherLogger,
   type DispatcherOptions,

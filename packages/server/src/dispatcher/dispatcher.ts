@@ -78,6 +78,17 @@ const TENANT_CACHE_MS = 30_000;
 
 /** The operational event published to a tenant when one of its endpoints is disabled. */
 export const WEBHOOK_DISABLED_EVENT = 'webhook.disabled';
+/** The operational event published to a tenant when a delivery failed for good (its retries ran out). */
+export const DELIVERY_EXHAUSTED_EVENT = 'delivery.exhausted';
+/**
+ * Events the server publishes itself. A delivery of one of them that fails for good emits nothing, so an
+ * endpoint subscribed to everything that is down cannot make its own failures multiply.
+ */
+export const OPERATIONAL_EVENTS: ReadonlySet<string> = new Set([
+  WEBHOOK_DISABLED_EVENT,
+  DELIVERY_EXHAUSTED_EVENT,
+  'webhook.test',
+]);
 
 const silentLogger: DispatcherLogger = { warn() {}, error() {} };
 
@@ -423,6 +434,15 @@ export class Dispatcher {
       trackHealth: mode.trackHealth,
     });
     this.onAttempt?.({ attempt: recorded.attempt, endpoint, outcome });
+    if (
+      mode.retries &&
+      outcome.kind === 'failed' &&
+      recorded.applied &&
+      result.statusCode !== 410 && // 410 disables the endpoint: webhook.disabled says it
+      !OPERATIONAL_EVENTS.has(message.eventType)
+    ) {
+      await this.exhausted(claim, endpoint, recorded);
+    }
     if (mode.trackHealth) {
       if (result.statusCode === 410) {
         await this.disable(endpoint, 'the receiver answered 410 Gone');
@@ -522,6 +542,29 @@ export class Dispatcher {
       }
     }
     return { kind: 'retry', nextAttemptAt: new Date(this.now().getTime() + delay) };
+  }
+
+  /** HARDENING 44: the tenant hears about a delivery that ran out of retries (Svix: MessageAttemptExhausted). */
+  private async exhausted(claim: ClaimedDelivery, endpoint: Endpoint, recorded: RecordAttemptResult) {
+    const { delivery, message } = claim;
+    try {
+      await this.store.publish(endpoint.tenantId, {
+        eventType: DELIVERY_EXHAUSTED_EVENT,
+        data: {
+          deliveryId: delivery.id,
+          messageId: message.id,
+          eventType: message.eventType,
+          endpointId: endpoint.id,
+          url: redactUrl(endpoint.url),
+          attempts: recorded.delivery.attemptCount,
+          lastStatusCode: recorded.attempt.statusCode,
+          lastError: recorded.attempt.error,
+        },
+      });
+      this.notify();
+    } catch (err) {
+      this.logger.error({ err, deliveryId: delivery.id }, 'publishing delivery.exhausted failed');
+    }
   }
 
   private async disable(endpoint: Endpoint, reason: string, failingSince?: Date): Promise<void> {

@@ -88,6 +88,20 @@ describe('createWebhook', () => {
     expect(r.body.invalid).toEqual(['click', 'link.nope', 'link.*']);
   });
 
+  it("subscribes to the server's operational events without a catalog entry for them", async () => {
+    const r = await create({
+      url: 'https://a.example.com',
+      events: ['webhook.disabled', 'delivery.exhausted'],
+    });
+    expect(r.status).toBe(201);
+    expect(r.body.events).toEqual(['webhook.disabled', 'delivery.exhausted']);
+    const wrong = await create({
+      url: 'https://a.example.com',
+      events: ['delivery.exhausted', 'webhook.nope'],
+    });
+    expect(wrong.body.invalid).toEqual(['webhook.nope']);
+  });
+
   it('rejects reserved custom headers (INVALID_HEADER)', async () => {
     for (const name of ['Content-Type', 'webhook-id', 'svix-signature', 'hookwire-x', 'host']) {
       const r = await create({ url: 'https://a.example.com', headers: { [name]: 'x' } });

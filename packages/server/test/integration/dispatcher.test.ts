@@ -200,17 +200,47 @@ describe('retries', () => {
     expect(attempts[0]!.nextRetryAt!.getTime() - attempts[0]!.startedAt.getTime()).toBeLessThan(40 + 2000);
   });
 
-  it('marks the delivery failed when the schedule is exhausted', async () => {
+  it('marks the delivery failed when the schedule is exhausted and tells the tenant (HARDENING 44)', async () => {
     const r = await receiver((_req, res) => {
       res.statusCode = 503;
       res.end();
     });
-    const ep = await endpoint(r.url);
+    const ops = await receiver();
+    const ep = await endpoint(r.url, { events: ['a.b'] });
+    const opsEp = await endpoint(ops.url, { events: ['delivery.exhausted'] });
     h.dispatcher().start();
-    await h.store.publish(h.tenantId, { eventType: 'a.b', data: {} });
+    const published = await h.store.publish(h.tenantId, { eventType: 'a.b', data: {} });
     const [d] = await settled(ep.id, 'failed');
     expect(d?.attemptCount).toBe(4); // 1 + 3 retries
     expect(r.requests).toHaveLength(4);
+    await settled(opsEp.id, 'succeeded');
+    const event = JSON.parse(ops.requests[0]!.body);
+    expect(event.metadata.eventType).toBe('delivery.exhausted');
+    expect(event.data).toMatchObject({
+      deliveryId: d!.id,
+      messageId: published.message.id,
+      eventType: 'a.b',
+      endpointId: ep.id,
+      attempts: 4,
+      lastStatusCode: 503,
+    });
+  });
+
+  it('a down endpoint subscribed to everything gets one delivery.exhausted per failed message, never one for it', async () => {
+    const r = await receiver((_req, res) => {
+      res.statusCode = 500;
+      res.end();
+    });
+    const ep = await endpoint(r.url); // every event type, delivery.exhausted included
+    h.dispatcher({ disableAfterMs: 3_600_000 }).start();
+    await h.store.publish(h.tenantId, { eventType: 'a.b', data: {} });
+    // The message's delivery exhausts, then the delivery.exhausted event's own delivery to the same endpoint.
+    const ds = await settled(ep.id, 'failed', 2);
+    expect(ds.map((d) => d.eventType).sort()).toEqual(['a.b', 'delivery.exhausted']);
+    // Nothing more comes: the failed delivery.exhausted is an operational event and emits nothing.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect((await h.store.listMessages(h.tenantId)).items).toHaveLength(2);
+    expect(r.requests).toHaveLength(8);
   });
 
   it('honours Retry-After on 429 and 503, clamped to the cap', async () => {
@@ -314,7 +344,7 @@ describe('redeliver, replay, rotation, test sends', () => {
       res.statusCode = up ? 200 : 500;
       res.end();
     });
-    const ep = await endpoint(r.url);
+    const ep = await endpoint(r.url, { events: ['a.b'] }); // not the delivery.exhausted events of the failures
     const d = h.dispatcher({ plans: { test: { name: 'test', retryScheduleMs: [] } } });
     d.start();
     const since = new Date(Date.now() - 1000);

@@ -1,4 +1,5 @@
 import { generateEndpointSecret } from '../../crypto/keys.js';
+import { OPERATIONAL_EVENTS } from '../../dispatcher/dispatcher.js';
 import { validateEndpointConfig } from '../../dispatcher/endpoint-config.js';
 import type {
   Endpoint,
@@ -73,7 +74,12 @@ export function webhookHandlers(deps: HandlerDeps): Record<string, Handler> {
   ): Promise<void> => {
     if (input.events) {
       // The API takes exact catalog names (the spec's EventTypeName); `link.*` filters are a library feature.
-      const invalid = await unknownEventNames(store, tenantId, input.events);
+      // The server's own operational events (webhook.disabled, delivery.exhausted) need no catalog entry.
+      const invalid = await unknownEventNames(
+        store,
+        tenantId,
+        input.events.filter((name) => !OPERATIONAL_EVENTS.has(name)),
+      );
       if (invalid.length > 0) {
         throw invalidEvents(invalid);
       }
