@@ -192,7 +192,14 @@ async function physicalLimit(receiver: ReceiverChild): Promise<number> {
 
 // ---------------------------------------------------------------- (b) hookwire end to end
 
-/** One `--role all` process, or (split) a `--role api` and a `--role worker` process on the same SQLite file. */
+/**
+ * How the server runs: one `--role all` process (its dispatcher on a second thread, the default), the same
+ * with HOOKWIRE_DISPATCH_THREAD=0 (API and dispatcher on one event loop), or a `--role api` and a
+ * `--role worker` process on the same SQLite file.
+ */
+type Layout = 'threads' | 'one-thread' | 'split';
+
+/** The running server of one layout. */
 interface Deployment {
   url: string;
   metricsUrl: string;
@@ -201,9 +208,9 @@ interface Deployment {
   stop(): Promise<void>;
 }
 
-async function startDeployment(dir: string, split: boolean): Promise<Deployment> {
-  if (!split) {
-    const server = await startServer(dir);
+async function startDeployment(dir: string, layout: Layout): Promise<Deployment> {
+  if (layout !== 'split') {
+    const server = await startServer(dir, layout === 'one-thread' ? { HOOKWIRE_DISPATCH_THREAD: '0' } : {});
     return {
       url: server.url,
       metricsUrl: server.url,
@@ -224,9 +231,9 @@ async function startDeployment(dir: string, split: boolean): Promise<Deployment>
   };
 }
 
-async function hookwireThroughput(receiver: ReceiverChild, split = false) {
+async function hookwireThroughput(receiver: ReceiverChild, layout: Layout = 'threads') {
   const dir = mkdtempSync(join(tmpdir(), 'hookwire-bench-'));
-  const server = await startDeployment(dir, split);
+  const server = await startDeployment(dir, layout);
   try {
     const { pool, key } = await setUpTenant(server.url, receiver.url, PUBLISH_IN_FLIGHT);
     // Warm-up: 1000 events end to end.
@@ -432,8 +439,13 @@ log(
 log(
   `    ${Math.round(hw.rps)} deliveries/s = ${ratio.toFixed(2)}x; server CPU ${Math.round(hw.cpuPerEventUs)} us/event; publish p50 ${ms(hw.burst.p50)} p99 ${ms(hw.burst.p99)} ms; probe p50 ${ms(hw.probe.p50)} p99 ${ms(hw.probe.p99)} ms (n=${hw.probe.n})`,
 );
+log('(b-1thread) the same with HOOKWIRE_DISPATCH_THREAD=0 (API and dispatcher on one event loop)');
+const one = await hookwireThroughput(receiver, 'one-thread');
+log(
+  `    ${Math.round(one.rps)} deliveries/s = ${(one.rps / limit).toFixed(2)}x (batch publish ${(one.batched.rps / limit).toFixed(2)}x); CPU ${Math.round(one.cpuPerEventUs)} us/event; publish p50 ${ms(one.burst.p50)} p99 ${ms(one.burst.p99)} ms; probe p50 ${ms(one.probe.p50)} p99 ${ms(one.probe.p99)} ms (n=${one.probe.n})`,
+);
 log(`(b-split) the same with a --role api and a --role worker process on one SQLite file`);
-const split = await hookwireThroughput(receiver, true);
+const split = await hookwireThroughput(receiver, 'split');
 log(
   `    ${Math.round(split.rps)} deliveries/s = ${(split.rps / limit).toFixed(2)}x (batch publish ${(split.batched.rps / limit).toFixed(2)}x); CPU ${Math.round(split.cpuPerEventUs)} us/event; publish p50 ${ms(split.burst.p50)} p99 ${ms(split.burst.p99)} ms; probe p50 ${ms(split.probe.p50)} p99 ${ms(split.probe.p99)} ms (n=${split.probe.n})`,
 );
@@ -495,6 +507,7 @@ Reproduce: \`pnpm --filter @hookwire/bench bench:delivery\` (env N, SEED). The s
 | **(b) / (a)** (target >= 0.5) | **${ratio.toFixed(2)}x** |
 | server CPU per event in (b) (publish + delivery; steadier than wall clock on a shared machine) | ${Math.round(hw.cpuPerEventUs)} µs |
 | (b-batch) the same ${N} events published through \`POST /api/events/batch\` (${BATCH} per request, 4 in flight) | ${Math.round(hw.batched.rps)} deliveries/s = ${(hw.batched.rps / limit).toFixed(2)}x; ${Math.round(hw.batched.cpuPerEventUs)} µs CPU per event; ${hw.batched.duplicates} duplicates |
+| (b-1thread) (b) with \`HOOKWIRE_DISPATCH_THREAD=0\` (API and dispatcher on one event loop) | ${Math.round(one.rps)} deliveries/s = ${(one.rps / limit).toFixed(2)}x; batch publish ${(one.batched.rps / limit).toFixed(2)}x; ${Math.round(one.cpuPerEventUs)} µs CPU per event |
 | (b-split) (b) with \`--role api\` and \`--role worker\` as two processes on the same SQLite file | ${Math.round(split.rps)} deliveries/s = ${(split.rps / limit).toFixed(2)}x; batch publish ${(split.batched.rps / limit).toFixed(2)}x; ${Math.round(split.cpuPerEventUs)} µs CPU per event (both processes) |
 | attempts recorded (metrics, includes 1000 warm-up) | ${hw.attempts} |
 | duplicate deliveries | ${hw.duplicates} |
@@ -504,7 +517,9 @@ Reproduce: \`pnpm --filter @hookwire/bench bench:delivery\` (env N, SEED). The s
 | while | p50 | p99 | samples |
 | --- | --: | --: | --: |
 | publishing ${N} with ${PUBLISH_IN_FLIGHT} in flight (dispatcher delivering concurrently) | ${ms(hw.burst.p50)} ms | ${ms(hw.burst.p99)} ms | ${hw.burst.n} |
-| 1 in flight, dispatcher draining a ${N}-delivery backlog at full speed (target p99 < 5 ms) | ${ms(hw.probe.p50)} ms | ${ms(hw.probe.p99)} ms | ${hw.probe.n} |
+| 1 in flight, dispatcher (own thread) draining a ${N}-delivery backlog at full speed (target p99 < 5 ms) | ${ms(hw.probe.p50)} ms | ${ms(hw.probe.p99)} ms | ${hw.probe.n} |
+| (b-1thread) publishing ${N} with ${PUBLISH_IN_FLIGHT} in flight, same event loop delivering | ${ms(one.burst.p50)} ms | ${ms(one.burst.p99)} ms | ${one.burst.n} |
+| (b-1thread) 1 in flight, same event loop draining the backlog | ${ms(one.probe.p50)} ms | ${ms(one.probe.p99)} ms | ${one.probe.n} |
 | (b-split) publishing ${N} with ${PUBLISH_IN_FLIGHT} in flight, worker process delivering | ${ms(split.burst.p50)} ms | ${ms(split.burst.p99)} ms | ${split.burst.n} |
 | (b-split) 1 in flight, worker process draining the backlog | ${ms(split.probe.p50)} ms | ${ms(split.probe.p99)} ms | ${split.probe.n} |
 
