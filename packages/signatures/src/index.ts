@@ -44,4 +44,4 @@ export type { TimestampedOptions } from './schemes/timestamped.js';
 export type { TokenOptions } from './schemes/token.js';
 export { type SignOptions, sign, signUrl } from './sign.js';
 export { timingSafeEqual } from './timing-safe-equal.js';
-export { type VerifyOptions, type VerifyResult, verify } from './verify.js';
+export { type VerifyOptions, type VerifyResult, verify, verifyMaybeSync } from './verify.js';

@@ -51,14 +51,40 @@ export interface VerifyResult {
 export function verify(scheme: Scheme, options: VerifyOptions): Promise<VerifyResult> {
   // Not `async`: on node:crypto the whole check runs synchronously and settles one promise, with no extra hops.
   try {
-    const result = verifyNow(scheme, options);
+    const result = verifyMaybeSync(scheme, options);
     return result instanceof Promise ? result : Promise.resolve(result);
   } catch (error) {
     return Promise.reject(error);
   }
 }
 
-function verifyNow(scheme: Scheme, options: VerifyOptions): VerifyResult | Promise<VerifyResult> {
+/**
+ * {@link verify} without the promise when none is needed: with a synchronous crypto backend (node:crypto, the
+ * default on Node) and the `standard` (HMAC) or `hmac` scheme, the check runs to the end in this call and
+ * returns the result or throws. Otherwise (Web Crypto, Ed25519, the `timestamped` and `token` schemes) it
+ * returns a promise that resolves or rejects the same way, though checks made before the scheme runs
+ * (`body_too_large`, `body_already_parsed`, the options) still throw. For framework adapters whose hot path
+ * pays for every promise hop; everyone else should use {@link verify}.
+ *
+ * Handle both outcomes: a thrown error and a rejected promise carry the same {@link WebhookVerificationError}s.
+ *
+ * @throws {WebhookVerificationError} the same codes as {@link verify}, synchronously when the check was synchronous.
+ * @example
+ * let result: VerifyResult | Promise<VerifyResult>;
+ * try {
+ *   result = verifyMaybeSync(schemes.standard(), { secret, body: rawBody, headers: req.headers });
+ * } catch (error) {
+ *   return reject(error);
+ * }
+ * if (result instanceof Promise) {
+ *   return result.then(accept, reject);
+ * }
+ * return accept(result);
+ */
+export function verifyMaybeSync(
+  scheme: Scheme,
+  options: VerifyOptions,
+): VerifyResult | Promise<VerifyResult> {
   assertRawBody(options.body);
   const body = toHashable(options.body);
   if (options.maxBodyBytes !== undefined && byteLength(body) > options.maxBodyBytes) {
