@@ -8,7 +8,7 @@ import {
   type RawWebhookRequest,
   resolveVerifyOptions,
   type VerifiedWebhook,
-  verifyResolved,
+  verifyResolvedMaybeSync,
 } from './verify-webhook-request.js';
 
 /** What `receive` decided: hand the event to the handler, or answer right away. */
@@ -36,6 +36,13 @@ export interface WebhookReceiver<E> {
   readonly dedupes: boolean;
   /** Verifies, parses, validates and claims the id. Never throws: failures come back as a response. */
   receive(input: RawWebhookRequest): Promise<ReceiveResult<E>>;
+  /**
+   * {@link WebhookReceiver.receive} without a promise when every step is synchronous: node:crypto, no catalog
+   * validation (or a synchronous one) and no dedupe store (or a synchronous one such as the in-memory default).
+   * Otherwise it returns the promise `receive` would. For adapters that pay for every promise hop (Fastify's
+   * body parser); the answers are the same, and only a dedupe store failure escapes, thrown when synchronous.
+   */
+  receiveMaybeSync(input: RawWebhookRequest): ReceiveResult<E> | Promise<ReceiveResult<E>>;
   /** Maps an error raised before the handler (e.g. while reading the body) to its problem response. */
   reject(error: unknown): WebhookResponse;
   /** Runs the handler for an accepted event, settles the claim, and returns the success response. */
@@ -218,6 +225,24 @@ export function createWebhookReceiver<C extends AnyCatalog | undefined = undefin
     };
   };
 
+  /** A failure of any step: the sender's problem becomes a response, the store's own failure escapes. */
+  const failedReceive = (error: unknown): ReceiveResult<E> => {
+    if (error instanceof StoreFailure) {
+      throw error.cause; // the store's own failure rejects `receive`: it is not the sender's fault
+    }
+    return rejected(error);
+  };
+
+  const receiveMaybeSync = (input: RawWebhookRequest): ReceiveResult<E> | Promise<ReceiveResult<E>> => {
+    let result: ReceiveResult<E> | Promise<ReceiveResult<E>>;
+    try {
+      result = verifyResolvedMaybeSync(input, resolved, claim);
+    } catch (error) {
+      return failedReceive(error);
+    }
+    return result instanceof Promise ? result.catch(failedReceive) : result;
+  };
+
   type Accepted = Extract<ReceiveResult<E>, { ok: true }>;
 
   const succeeded = async (result: Accepted, handled: boolean): Promise<WebhookResponse> => {
@@ -242,13 +267,14 @@ export function createWebhookReceiver<C extends AnyCatalog | undefined = undefin
     reject,
     handlerFailed,
     receive(input) {
-      return verifyResolved(input, resolved, claim).catch((error: unknown) => {
-        if (error instanceof StoreFailure) {
-          throw error.cause; // the store's own failure rejects `receive`: it is not the sender's fault
-        }
-        return rejected(error);
-      });
+      try {
+        const result = receiveMaybeSync(input);
+        return result instanceof Promise ? result : Promise.resolve(result);
+      } catch (error) {
+        return Promise.reject(error);
+      }
     },
+    receiveMaybeSync,
     run(result, handler) {
       let outcome: unknown;
       try {

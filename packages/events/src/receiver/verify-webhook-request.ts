@@ -1,9 +1,10 @@
-import { type Scheme, type Secret, schemes, type VerifyResult, verify } from '@hookwire/signatures';
+import { type Scheme, type Secret, schemes, type VerifyResult, verifyMaybeSync } from '@hookwire/signatures';
 import {
   EnvelopeError,
   type ParseEnvelopeOptions,
   parseEnvelope,
   parseJson,
+  type ValidationResult,
   type WebhookEvent,
 } from '../index.js';
 import type { AnyCatalog, ReceivedEvent, WebhookReceiverOptions } from './options.js';
@@ -110,52 +111,96 @@ export function verifyWebhookRequest<C extends AnyCatalog | undefined = undefine
 const identity = <T>(value: T): T => value;
 
 /**
- * {@link verifyWebhookRequest} with options resolved once, continuing with `then` in the same promise step:
- * on node:crypto the signature check is synchronous, so verify -> parse -> `then` costs one promise reaction
- * per request instead of one per `await` (the receiver's hot path). `then` sees only verified events; every
- * failure, including one thrown by `then`, rejects the returned promise.
+ * {@link verifyWebhookRequest} with options resolved once, continuing with `then`: the promise form of
+ * {@link verifyResolvedMaybeSync}. `then` sees only verified events; every failure, including one thrown by
+ * `then`, rejects the returned promise.
  */
 export function verifyResolved<R>(
   input: RawWebhookRequest,
   opts: ResolvedVerifyOptions,
   then: (verified: VerifiedWebhook<WebhookEvent>) => R | Promise<R>,
 ): Promise<R> {
-  return verify(opts.scheme, {
+  try {
+    const result = verifyResolvedMaybeSync(input, opts, then);
+    return result instanceof Promise ? result : Promise.resolve(result);
+  } catch (error) {
+    return Promise.reject(error);
+  }
+}
+
+/**
+ * Verify -> parse -> validate -> `then` without a promise when every step is synchronous (the receiver's hot
+ * path): on node:crypto the signature check is, and so are a catalog without validation and an in-memory dedupe
+ * claim in `then`. The first asynchronous step (Web Crypto, an async validator, an async `then`) turns the rest
+ * into one promise chain. Failures are thrown while still synchronous and reject the promise afterwards; callers
+ * must handle both.
+ */
+export function verifyResolvedMaybeSync<R>(
+  input: RawWebhookRequest,
+  opts: ResolvedVerifyOptions,
+  then: (verified: VerifiedWebhook<WebhookEvent>) => R | Promise<R>,
+): R | Promise<R> {
+  const verified = verifyMaybeSync(opts.scheme, {
     secrets: opts.secrets,
     maxBodyBytes: opts.maxBodyBytes,
     body: input.body,
     headers: input.headers,
     url: input.url,
     toleranceSeconds: opts.toleranceSeconds,
-  }).then((verified) => {
-    // A Buffer/Uint8Array is used as is (no copy); only a bare ArrayBuffer needs a view.
-    const body = input.body instanceof ArrayBuffer ? new Uint8Array(input.body) : input.body;
-    const event = parseEnvelope(parseJson(body), opts.parseOptions);
-    if (!opts.catalog) {
-      return then(signedFields(event, verified, opts));
-    }
-    if (!opts.catalog.has(event.type)) {
+  });
+  return verified instanceof Promise
+    ? verified.then((v) => parseVerified(input, opts, v, then))
+    : parseVerified(input, opts, verified, then);
+}
+
+/** Everything after the signature check: JSON, envelope, catalog, then `then`. */
+function parseVerified<R>(
+  input: RawWebhookRequest,
+  opts: ResolvedVerifyOptions,
+  verified: VerifyResult,
+  then: (verified: VerifiedWebhook<WebhookEvent>) => R | Promise<R>,
+): R | Promise<R> {
+  // A Buffer/Uint8Array is used as is (no copy); only a bare ArrayBuffer needs a view.
+  const body = input.body instanceof ArrayBuffer ? new Uint8Array(input.body) : input.body;
+  const event = parseEnvelope(parseJson(body), opts.parseOptions);
+  if (!opts.catalog) {
+    return then(signedFields(event, verified, opts));
+  }
+  if (!opts.catalog.has(event.type)) {
+    throw new EnvelopeError(
+      'unknown_event_type',
+      `Event type "${event.type}" is not in the catalog; update the catalog or stop subscribing to it.`,
+    );
+  }
+  if (!opts.validate) {
+    return then(signedFields(event, verified, opts));
+  }
+  // Typed as a promise, but a hand-written catalog may answer synchronously: then no promise is needed.
+  const validation: ValidationResult | PromiseLike<ValidationResult> = opts.catalog.validate(
+    event.type,
+    event.data,
+  );
+  const validated = (result: ValidationResult): R | Promise<R> => {
+    if (!result.ok) {
       throw new EnvelopeError(
-        'unknown_event_type',
-        `Event type "${event.type}" is not in the catalog; update the catalog or stop subscribing to it.`,
+        'invalid_data',
+        `The data of "${event.type}" does not match the catalog schema.`,
+        {
+          issues: result.issues,
+        },
       );
     }
-    if (!opts.validate) {
-      return then(signedFields(event, verified, opts));
-    }
-    return Promise.resolve(opts.catalog.validate(event.type, event.data)).then((result) => {
-      if (!result.ok) {
-        throw new EnvelopeError(
-          'invalid_data',
-          `The data of "${event.type}" does not match the catalog schema.`,
-          {
-            issues: result.issues,
-          },
-        );
-      }
-      return then(signedFields({ ...event, data: result.value }, verified, opts));
-    });
-  });
+    return then(signedFields({ ...event, data: result.value }, verified, opts));
+  };
+  return isThenable(validation) ? Promise.resolve(validation).then(validated) : validated(validation);
+}
+
+function isThenable<T>(value: T | PromiseLike<T>): value is PromiseLike<T> {
+  return (
+    (typeof value === 'object' || typeof value === 'function') &&
+    value !== null &&
+    typeof (value as { then?: unknown }).then === 'function'
+  );
 }
 
 /** Fills the event's id and timestamp from the signed headers when the body has none, and picks the dedupe id. */
