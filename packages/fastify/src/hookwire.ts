@@ -56,30 +56,28 @@ const plugin: FastifyPluginAsync<HookwireFastifyOptions> = async (fastify, optio
   // One JSON parser for the app. Webhook routes verify the exact bytes right here (HARDENING #15), so the
   // payload is parsed once; every other route is handed to Fastify's own default parser, exactly as before.
   fastify.addContentTypeParser('application/json', { parseAs: 'buffer' }, (request, body, done) => {
-    const receiver = (request.routeOptions.config as { [kReceiver]?: WebhookReceiver<WebhookEvent> })[
-      kReceiver
-    ];
-    if (!receiver) {
+    const receiver = receiverOf(request);
+    if (receiver === undefined) {
       defaultJson(request, (body as Buffer).toString('utf8'), done);
       return;
     }
-    receiver
-      .receive(
+    let result: ReceiveResult<WebhookEvent> | Promise<ReceiveResult<WebhookEvent>>;
+    try {
+      result = receiver.receiveMaybeSync(
         receiver.needsUrl
           ? { body, headers: request.headers, url: `${request.protocol}://${request.host}${request.url}` }
           : { body, headers: request.headers },
-      )
-      .then((result) => {
-        if (!result.ok) {
-          done(new RejectedWebhook(result.response), undefined);
-          return;
-        }
-        request.webhook = result.event;
-        if (receiver.dedupes) {
-          settlers.set(request, result);
-        }
-        done(null, result.event.payload);
-      }, done);
+      );
+    } catch (error) {
+      done(error as Error, undefined); // the dedupe store failed: Fastify's own 500, as an async failure gets
+      return;
+    }
+    if (result instanceof Promise) {
+      result.then((settled) => accept(request, receiver, settled, done), done);
+      return;
+    }
+    // node:crypto, no async store or validator: the route continues in this call, with no promise hop.
+    accept(request, receiver, result, done);
   });
 
   fastify.addHook('onRoute', (route) => {
@@ -115,6 +113,31 @@ const plugin: FastifyPluginAsync<HookwireFastifyOptions> = async (fastify, optio
     };
   });
 };
+
+type ParserDone = (error: Error | null, body?: unknown) => void;
+
+/** Hands a verified event to the route, or the rejection to the route's error handler. */
+function accept(
+  request: FastifyRequest,
+  receiver: WebhookReceiver<WebhookEvent>,
+  result: ReceiveResult<WebhookEvent>,
+  done: ParserDone,
+): void {
+  if (!result.ok) {
+    done(new RejectedWebhook(result.response), undefined);
+    return;
+  }
+  request.webhook = result.event;
+  if (receiver.dedupes) {
+    settlers.set(request, result);
+  }
+  done(null, result.event.payload);
+}
+
+/** The receiver of the request's route, or `undefined` when the route did not opt in. */
+function receiverOf(request: FastifyRequest): WebhookReceiver<WebhookEvent> | undefined {
+  return (request.routeOptions.config as { [kReceiver]?: WebhookReceiver<WebhookEvent> })[kReceiver];
+}
 
 function bodyTooLarge(max: number): WebhookVerificationError {
   return new WebhookVerificationError(
