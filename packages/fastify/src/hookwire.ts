@@ -9,7 +9,13 @@ import {
   type WebhookResponse,
 } from '@hookwire/events/receiver';
 import { WebhookVerificationError } from '@hookwire/signatures';
-import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import type {
+  FastifyInstance,
+  FastifyPluginAsync,
+  FastifyReply,
+  FastifyRequest,
+  RouteHandlerMethod,
+} from 'fastify';
 import fp from 'fastify-plugin';
 import './augment.js';
 
@@ -91,7 +97,14 @@ const plugin: FastifyPluginAsync<HookwireFastifyOptions> = async (fastify, optio
     } as WebhookReceiverOptions<AnyCatalog | undefined>);
     route.config = { ...route.config, [kReceiver]: receiver } as typeof route.config;
     route.bodyLimit ??= receiver.maxBodyBytes;
-    route.preHandler = [requireVerified, ...toArray(route.preHandler)];
+    const ownPreHandlers = toArray(route.preHandler);
+    if (ownPreHandlers.length === 0) {
+      // Nothing of the route's own runs before its handler: the check rides on the handler, one hook run less
+      // per request. Otherwise it goes first among the route's preHandlers, which must see verified requests only.
+      route.handler = verifiedOnly(route.handler);
+    } else {
+      route.preHandler = [requireVerified, ...ownPreHandlers];
+    }
     if (receiver.dedupes) {
       route.onResponse = [settleOnResponse, ...toArray(route.onResponse)];
       route.onRequestAbort = [settleOnAbort, ...toArray(route.onRequestAbort)];
@@ -153,6 +166,17 @@ function requireVerified(request: FastifyRequest, reply: FastifyReply, done: () 
     return;
   }
   done();
+}
+
+/** The route handler behind the same check as {@link requireVerified}. */
+function verifiedOnly(handler: RouteHandlerMethod): RouteHandlerMethod {
+  return function hookwireVerifiedOnly(this: FastifyInstance, request, reply) {
+    if (request.webhook === null) {
+      send(reply, unsupportedMediaType);
+      return;
+    }
+    return handler.call(this, request, reply);
+  } as RouteHandlerMethod;
 }
 
 async function settleOnResponse(request: FastifyRequest, reply: FastifyReply): Promise<void> {
