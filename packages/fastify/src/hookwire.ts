@@ -147,41 +147,9 @@ function accept(
   done(null, result.event.payload);
 }
 
-type WithReceiver = { [kReceiver]?: WebhookReceiver<WebhookEvent> };
-
-/*
- * Where Fastify keeps the request's route context, whose `config` is the route config the receiver rides on.
- * `request.routeOptions.config` is the public way there, but `routeOptions` is a getter that builds a
- * 12-field object (and asks the router about version constraints) on every access. So the key is found once,
- * by identity with `routeOptions.config`, and used from then on; `null` when this Fastify keeps the context
- * elsewhere, and then every request reads `routeOptions`. A miss can never skip verification: a webhook route
- * whose receiver is not found leaves `request.webhook` null and is answered 415 before its handler.
- */
-let contextKey: symbol | null | undefined;
-
 /** The receiver of the request's route, or `undefined` when the route did not opt in. */
 function receiverOf(request: FastifyRequest): WebhookReceiver<WebhookEvent> | undefined {
-  if (contextKey) {
-    const context = (request as unknown as Record<symbol, { config?: WithReceiver } | undefined>)[contextKey];
-    if (context?.config !== undefined) {
-      return context.config[kReceiver];
-    }
-  }
-  const config = request.routeOptions.config as WithReceiver;
-  if (contextKey === undefined) {
-    contextKey = findContextKey(request, config);
-  }
-  return config[kReceiver];
-}
-
-function findContextKey(request: FastifyRequest, config: object): symbol | null {
-  for (const key of Object.getOwnPropertySymbols(request)) {
-    const value = (request as unknown as Record<symbol, unknown>)[key];
-    if (typeof value === 'object' && value !== null && (value as { config?: unknown }).config === config) {
-      return key;
-    }
-  }
-  return null;
+  return (request.routeOptions.config as { [kReceiver]?: WebhookReceiver<WebhookEvent> })[kReceiver];
 }
 
 function bodyTooLarge(max: number): WebhookVerificationError {

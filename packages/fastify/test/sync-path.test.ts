@@ -158,17 +158,6 @@ describe('@hookwire/fastify: synchronous body parser, promise fallback', () => {
     expect(plain.json()).toMatchObject({ code: 'unsupported_media_type' });
   });
 
-  it('finds each request its own route: webhook, plain JSON and not found, interleaved', async () => {
-    for (let i = 0; i < 3; i++) {
-      const { id, body } = envelope();
-      expect((await post('/sync', body, await signed(body, schemes.standard(), id))).json()).toEqual({ id });
-      const missing = await post('/nowhere', '{"a":1}', { 'content-type': 'application/json' });
-      expect(missing.statusCode).toBe(404);
-      const unsigned = await post('/sync', body, { 'content-type': 'application/json' });
-      expect(unsigned.json()).toMatchObject({ code: 'missing_header' });
-    }
-  });
-
   it('falls back to a promise for an asynchronous dedupe store, and still dedupes', async () => {
     const { id, body } = envelope();
     const headers = await signed(body, schemes.standard(), id);
