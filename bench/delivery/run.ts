@@ -465,27 +465,25 @@ const cpu = cpus()[0]?.model ?? 'unknown CPU';
 const ANALYSIS = `
 ## Reading these numbers (written by hand after the run)
 
-- **Quiet machine** (load average ~1 before the run; nothing else running). The limit (a) itself moves
-  between ~17,000 and ~21,500 req/s from run to run on this 2-core VM, so compare ratios, and the server's
-  CPU per event, within one run.
-- **Throughput: 0.16x single-event, 0.27x batch publishing (target 0.5x: missed).** Since the 09:58 quiet
-  run (0.08x, 888 µs CPU/event) group commit, the publish read cache, fewer statements per attempt and the
-  dispatcher changes took the server to ~370 µs CPU per event (224 µs with batch publishing). 0.5x of the
-  limit means ~9,000-10,000 events/s, i.e. under ~100 µs of CPU per event for validating, durably storing,
-  claiming, signing, sending and logging each one, on cores shared with the publisher and the receiver.
-- **Publish latency: p99 12 ms with the dispatcher at full speed in the same process (target 5 ms: missed);
-  p50 5.4 ms.** The publish shares one event loop with the dispatcher: it waits for whatever synchronous
-  work (response callbacks, a group commit of up to 256 attempt writes) that turn holds. With the dispatcher
-  idle (phase c) the same probe is p50 0.6-0.7 ms, p99 4.1-4.7 ms. Split into \`--role api\` and
-  \`--role worker\` processes on one SQLite file the p50 falls to 1.3 ms, but the p99 rises to ~21 ms: a
-  publish that meets the worker's write transaction waits in SQLite's busy handler, which sleeps in steps
-  of 1, 2, 5, 10 ms. Tried and dropped in this session: committing publishes in a transaction of their own
-  ahead of the turn's attempt writes (burst p50 -25 %, probe unchanged, throughput -10 %).
-- **Next steps for the targets:** the dispatcher on a worker thread of the same process (own event loop and
-  SQLite connection; a MessagePort instead of the busy handler to hand over the write lock), and fewer
-  statements per delivery (claim + attempt + delivery update in one statement each, already batched).
-- **Backlog: flat.** Claiming 50 costs the same at 10 000 and 1 000 000 due, publish latency with an idle
-  dispatcher does not move, RSS stays ~115 MiB. A /metrics scrape counts the pending index (7 ms vs 80 ms).
+- **Quiet machine** (load average ~1.3 before the run; nothing else running; 2 x AMD EPYC VM). The limit (a)
+  moves between ~15,000 and ~26,000 req/s from run to run on these 2-core VMs, so compare ratios, and the
+  server's CPU per event, within one run.
+- **Publish latency with the dispatcher at full speed: p50 1.05 ms, p99 5.34 ms (target p99 < 5 ms: just
+  missed; a second run: see BENCHMARKS.md).** The dispatcher now runs on its own thread (own SQLite
+  connection; the two connections share an Atomics write lock, and a long transaction yields when the other
+  thread waits). The same run with \`HOOKWIRE_DISPATCH_THREAD=0\` (one event loop, the previous design) gives
+  p50 9.35 ms, p99 18.79 ms, and two processes on one file p50 1.82 ms, p99 35.44 ms (SQLite's busy handler
+  sleeps 1-10 ms between looks). What is left in the p99 is the slice of a delivery transaction a publish
+  waits behind (yield after 0.5 ms) and two cores shared by the API thread, the dispatch thread, the receiver
+  and the publisher.
+- **Throughput: 0.16x single-event publishing, 0.25x batch (target 0.5x: missed).** The dispatch thread adds
+  parallelism (one-thread layout in the same run: 0.12x / 0.18x) but not less work: ~500 µs of CPU per event
+  single (publish request included), ~270 µs batch. 0.5x of the limit means ~8,500 events/s, under ~120 µs of
+  CPU per event for validating, storing, claiming, signing, sending and logging each one. The SQLite part alone
+  (bench/delivery/store-cycle.ts: publish batch + claim + attempt write per event, no HTTP) is ~70-80 µs.
+- **Backlog: flat.** Claiming 50 costs 0.75 vs 1.28 ms p50 (2.1 vs 2.7 ms p99) at 10 000 and 1 000 000 due,
+  publish latency with an idle dispatcher does not move (0.68 vs 0.79 ms p50), RSS stays ~141 MiB. A /metrics
+  scrape counts the pending index (6 ms vs 75 ms).
 `;
 const row = (label: string, a: string, b: string) => `| ${label} | ${a} | ${b} |`;
 writeFileSync(
