@@ -47,6 +47,8 @@ export async function startDispatchThread(options: StartDispatchThreadOptions): 
   const exited = once(worker, 'exit');
   let running = true;
   let stopRequested = false;
+  // Until `ready`, a failure rejects this function (the start fails once); after it, it is fatal.
+  let started = false;
   const stopped = new Promise<void>((resolve) => {
     worker.on('message', (message: FromDispatchThread) => {
       switch (message.type) {
@@ -65,14 +67,14 @@ export async function startDispatchThread(options: StartDispatchThreadOptions): 
     worker.once('exit', (code) => {
       running = false;
       resolve();
-      if (!stopRequested) {
+      if (started && !stopRequested) {
         options.onFatal(new Error(`the dispatch thread exited unexpectedly (code ${code})`));
       }
     });
   });
   worker.on('error', (err) => {
     running = false;
-    if (!stopRequested) {
+    if (started && !stopRequested) {
       options.onFatal(err);
     }
   });
@@ -89,6 +91,7 @@ export async function startDispatchThread(options: StartDispatchThreadOptions): 
   if (ready.type !== 'ready') {
     throw new Error(`the dispatch thread sent ${ready.type} before ready`);
   }
+  started = true;
 
   let wakeQueued = false;
   const send = (message: ToDispatchThread) => worker.postMessage(message);
