@@ -60,10 +60,10 @@ export function verify(scheme: Scheme, options: VerifyOptions): Promise<VerifyRe
 
 /**
  * {@link verify} without the promise when none is needed: with a synchronous crypto backend (node:crypto, the
- * default on Node) and the `standard` (HMAC) or `hmac` scheme, the check runs to the end in this call and
- * returns the result or throws. Otherwise (Web Crypto, Ed25519, the `timestamped` and `token` schemes) it
- * returns a promise that resolves or rejects the same way, though checks made before the scheme runs
- * (`body_too_large`, `body_already_parsed`, the options) still throw. For framework adapters whose hot path
+ * default on Node) and the `standard` (HMAC), `timestamped`, `hmac` or `token` scheme, the check runs to the
+ * end in this call and returns the result or throws. Otherwise (Web Crypto, Ed25519 keys) it returns a promise
+ * that resolves or rejects the same way, though checks made before the cryptography (`body_too_large`,
+ * `body_already_parsed`, the options, missing or malformed headers) may still throw. For framework adapters whose hot path
  * pays for every promise hop; everyone else should use {@link verify}.
  *
  * Handle both outcomes: a thrown error and a rejected promise carry the same {@link WebhookVerificationError}s.

@@ -49,9 +49,9 @@ async function outcome(scheme: Scheme, opts: VerifyOptions): Promise<Outcome> {
   return { sync: true, value: result };
 }
 
-/** The schemes whose verifier runs synchronously on node:crypto (Ed25519 imports keys through a promise). */
+/** The schemes whose verifier runs synchronously on node:crypto: all but Ed25519 (keys import through a promise). */
 function syncOnNode(scheme: Scheme): boolean {
-  return (scheme.kind === 'standard' && !scheme.asymmetric) || scheme.kind === 'hmac';
+  return !(scheme.kind === 'standard' && scheme.asymmetric);
 }
 
 describe.each(backends)('verifyMaybeSync over test-vectors/signatures.json with %s', (name, backend) => {
@@ -134,5 +134,67 @@ describe('verifyMaybeSync', () => {
     });
     expect(pending).toBeInstanceOf(Promise);
     expect((await pending).id).toBe('msg_4');
+  });
+});
+
+describe('verifyMaybeSync: timestamped and token (#3)', () => {
+  const body = '{"type":"link.click"}';
+  const now = new Date('2026-11-23T10:00:00Z');
+
+  it('timestamped answers in the call on node:crypto and through a promise on Web Crypto', async () => {
+    const scheme = schemes.timestamped({ header: 'stripe-signature' });
+    const headers = await sign(scheme, { secret: 'sk_test', body, timestamp: now });
+    const opts = { secret: 'sk_test', body, headers, now };
+    const sync = verifyMaybeSync(scheme, { ...opts, crypto: nodeCryptoBackend });
+    expect(sync).not.toBeInstanceOf(Promise);
+    expect((sync as VerifyResult).timestamp).toEqual(now);
+    const web = verifyMaybeSync(scheme, { ...opts, crypto: webCryptoBackend });
+    expect(web).toBeInstanceOf(Promise);
+    expect(await web).toEqual(sync);
+    expect(() => verifyMaybeSync(scheme, { ...opts, body: `${body} `, crypto: nodeCryptoBackend })).toThrow(
+      expect.objectContaining({ code: 'no_matching_signature' }),
+    );
+  });
+
+  it('token answers in the call on node:crypto and through a promise on Web Crypto', async () => {
+    const scheme = schemes.token({ header: 'x-token' });
+    const opts = { secrets: ['old-token', 'new-token'], body, headers: { 'x-token': 'new-token' } };
+    const sync = verifyMaybeSync(scheme, { ...opts, crypto: nodeCryptoBackend });
+    expect(sync).toEqual({});
+    const web = verifyMaybeSync(scheme, { ...opts, crypto: webCryptoBackend });
+    expect(web).toBeInstanceOf(Promise);
+    expect(await web).toEqual({});
+    expect(() =>
+      verifyMaybeSync(scheme, { ...opts, headers: { 'x-token': 'other' }, crypto: nodeCryptoBackend }),
+    ).toThrow(expect.objectContaining({ code: 'no_matching_signature' }));
+  });
+
+  it('token: a hash that turns asynchronous part-way still compares every configured token', async () => {
+    const node = nodeCryptoBackend!;
+    // The presented token hashes synchronously, every configured one through a promise.
+    const halfAsync = (): typeof node => {
+      let calls = 0;
+      return {
+        ...node,
+        sha256: (data) => (calls++ === 0 ? node.sha256(data) : Promise.resolve(node.sha256(data))),
+      };
+    };
+    const scheme = schemes.token({ header: 'x-token' });
+    const secrets = ['first', 'second', 'third'];
+    const hit = verifyMaybeSync(scheme, {
+      secrets,
+      body,
+      headers: { 'x-token': 'third' },
+      crypto: halfAsync(),
+    });
+    expect(hit).toBeInstanceOf(Promise);
+    expect(await hit).toEqual({});
+    const miss = verifyMaybeSync(scheme, {
+      secrets,
+      body,
+      headers: { 'x-token': 'fourth' },
+      crypto: halfAsync(),
+    });
+    await expect(miss).rejects.toMatchObject({ code: 'no_matching_signature' });
   });
 });

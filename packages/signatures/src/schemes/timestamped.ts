@@ -78,10 +78,14 @@ export async function signTimestamped(
   return { [scheme.header]: value };
 }
 
-export async function verifyTimestamped(
+/**
+ * Not `async`: on a synchronous backend (node:crypto) the whole check runs in this call and returns or throws,
+ * so `verifyMaybeSync` callers pay no promise hop; on Web Crypto it returns a promise.
+ */
+export function verifyTimestamped(
   scheme: TimestampedScheme,
   ctx: VerifyContext,
-): Promise<{ timestamp: Date }> {
+): { timestamp: Date } | Promise<{ timestamp: Date }> {
   const keys = ctx.secrets.map(utf8SecretKey);
   const value = requireHeader(getHeader(ctx.headers, scheme.header), scheme.header);
   const parsed = parseTimestampedSignatureHeader(value, scheme.header);

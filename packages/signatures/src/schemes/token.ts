@@ -1,4 +1,6 @@
+import { utf8 } from '../bytes.js';
 import { malformed, noMatch, requireHeader, type SignContext, type VerifyContext } from '../context.js';
+import type { CryptoBackend } from '../crypto/backend.js';
 import { WebhookConfigError, WebhookVerificationError } from '../errors.js';
 import { getHeader, HEADER_NAME } from '../headers.js';
 import { utf8SecretKey } from '../keys.js';
@@ -75,15 +77,50 @@ function presentedToken(scheme: TokenScheme, ctx: VerifyContext): string {
   return requireHeader(values[0], `${scheme.query} query parameter`);
 }
 
-export async function verifyToken(scheme: TokenScheme, ctx: VerifyContext): Promise<Record<string, never>> {
+/**
+ * Not `async`: with a synchronous `sha256` (node:crypto) the comparison runs in this call and returns or throws,
+ * so `verifyMaybeSync` callers pay no promise hop; otherwise the rest runs in a promise.
+ */
+export function verifyToken(
+  scheme: TokenScheme,
+  ctx: VerifyContext,
+): Record<string, never> | Promise<Record<string, never>> {
   const keys = ctx.secrets.map(utf8SecretKey);
   const presented = presentedToken(scheme, ctx);
   // Hash both sides so the comparison is constant-time and does not reveal the token's length.
-  const seen = await ctx.backend.sha256(new TextEncoder().encode(presented));
-  for (const key of keys) {
-    if (timingSafeEqual(seen, await ctx.backend.sha256(key))) {
+  const seen = ctx.backend.sha256(utf8(presented));
+  if (!(seen instanceof Uint8Array)) {
+    return seen.then((digest) => matchTokenAsync(ctx.backend, digest, keys, 0, undefined));
+  }
+  for (let i = 0; i < keys.length; i++) {
+    const expected = ctx.backend.sha256(keys[i]!);
+    if (!(expected instanceof Uint8Array)) {
+      return matchTokenAsync(ctx.backend, seen, keys, i, expected);
+    }
+    if (timingSafeEqual(seen, expected)) {
       return {};
     }
   }
-  throw noMatch('token: the token does not match the configured token(s)');
+  throw tokenMismatch();
+}
+
+/** The rest of {@link verifyToken} once a hash came back as a promise: from key `index` on. */
+async function matchTokenAsync(
+  backend: CryptoBackend,
+  seen: Uint8Array,
+  keys: readonly Uint8Array[],
+  index: number,
+  pending: Promise<Uint8Array> | undefined,
+): Promise<Record<string, never>> {
+  for (let i = index; i < keys.length; i++) {
+    const expected = i === index && pending !== undefined ? await pending : await backend.sha256(keys[i]!);
+    if (timingSafeEqual(seen, expected)) {
+      return {};
+    }
+  }
+  throw tokenMismatch();
+}
+
+function tokenMismatch(): WebhookVerificationError {
+  return noMatch('token: the token does not match the configured token(s)');
 }
