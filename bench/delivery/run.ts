@@ -38,6 +38,8 @@ const SEED = Number(process.env.SEED ?? 1_000_000);
 const IN_FLIGHT = 64;
 /** `PHASES=ab` skips the slow 1M backlog phase (c) while iterating; a full run writes RESULTS.md. */
 const PHASES = process.env.PHASES ?? 'abc';
+/** `LAYOUTS=threads` measures only the default layout in (b) while iterating (RESULTS.md needs all three). */
+const LAYOUTS = (process.env.LAYOUTS ?? 'threads,one-thread,split').split(',');
 /** Extra node flags for the server process, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` to profile it. */
 const SERVER_NODE_ARGS = (process.env.SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
 const PUBLISH_IN_FLIGHT = 32;
@@ -439,6 +441,11 @@ log(
 log(
   `    ${Math.round(hw.rps)} deliveries/s = ${ratio.toFixed(2)}x; server CPU ${Math.round(hw.cpuPerEventUs)} us/event; publish p50 ${ms(hw.burst.p50)} p99 ${ms(hw.burst.p99)} ms; probe p50 ${ms(hw.probe.p50)} p99 ${ms(hw.probe.p99)} ms (n=${hw.probe.n})`,
 );
+if (!LAYOUTS.includes('one-thread') || !LAYOUTS.includes('split')) {
+  receiver.child.kill();
+  log('LAYOUTS without one-thread and split: RESULTS.md not written');
+  process.exit(0);
+}
 log('(b-1thread) the same with HOOKWIRE_DISPATCH_THREAD=0 (API and dispatcher on one event loop)');
 const one = await hookwireThroughput(receiver, 'one-thread');
 log(

@@ -75,6 +75,8 @@ const MAX_WRITE_BATCH = 256;
 /** Attempts per `recordAttempts` call (all-or-nothing each; see flushWrites). */
 const WRITE_CHUNK = 16;
 const TENANT_CACHE_MS = 30_000;
+/** Redacted endpoint URLs kept; the map starts over when full. */
+const MAX_REDACTED_URLS = 10_000;
 
 /** The operational event published to a tenant when one of its endpoints is disabled. */
 export const WEBHOOK_DISABLED_EVENT = 'webhook.disabled';
@@ -135,6 +137,7 @@ export class Dispatcher {
   private readonly perEndpoint = new Map<string, number>();
   private readonly buckets = new Map<string, TokenBucket>();
   private readonly tenants = new Map<string, { tenant: Tenant | null; at: number }>();
+  private readonly redactedUrls = new Map<string, string>();
   private readonly shutdown = new AbortController();
   private writes: PendingWrite[] = [];
   private flushScheduled = false;
@@ -378,6 +381,19 @@ export class Dispatcher {
     return tenant;
   }
 
+  /** The endpoint URL as the attempt log shows it (credentials redacted), parsed once per URL. */
+  private redacted(url: string): string {
+    let shown = this.redactedUrls.get(url);
+    if (shown === undefined) {
+      shown = redactUrl(url);
+      if (this.redactedUrls.size >= MAX_REDACTED_URLS) {
+        this.redactedUrls.clear();
+      }
+      this.redactedUrls.set(url, shown);
+    }
+    return shown;
+  }
+
   private planOf(tenant: Tenant | null): Plan {
     return (
       (tenant ? this.plans[tenant.plan] : undefined) ??
@@ -421,7 +437,7 @@ export class Dispatcher {
       deliveryId: delivery.id,
       workerId: this.workerId,
       attempt: {
-        url: redactUrl(endpoint.url),
+        url: this.redacted(endpoint.url),
         startedAt: result.startedAt,
         durationMs: result.durationMs,
         statusCode: result.statusCode,

@@ -1,4 +1,4 @@
-import { Pool } from 'undici';
+import { type Dispatcher, Pool } from 'undici';
 import type { AttemptErrorKind } from '../store/store.js';
 import { createGuardedConnector, type Resolver } from './ssrf.js';
 
@@ -49,6 +49,17 @@ export function utf8Preview(bytes: Uint8Array, limit = PREVIEW_LIMIT_BYTES): str
   return text;
 }
 
+interface Target {
+  origin: string;
+  path: string;
+}
+
+/** Parsed endpoint URLs kept; the map starts over when full (endpoint URLs rarely change). */
+const MAX_CACHED_TARGETS = 10_000;
+
+/** Why an attempt's request was cut short on purpose (the preview is complete, or the body is encoded). */
+class ResponseRead extends Error {}
+
 function errorCode(err: unknown): string | undefined {
   let e: unknown = err;
   for (let depth = 0; depth < 4 && e; depth++) {
@@ -67,6 +78,7 @@ function errorCode(err: unknown): string | undefined {
  */
 export class HttpSender {
   private readonly pools = new Map<string, Pool>();
+  private readonly targets = new Map<string, Target>();
   private readonly options: HttpSenderOptions;
   private readonly connector: ReturnType<typeof createGuardedConnector>;
 
@@ -98,118 +110,226 @@ export class HttpSender {
   /**
    * POSTs `body` to `url`. Never throws for receiver-side problems (they become `errorKind`); throws
    * {@link SendAbortedError} only when `shutdown` fired.
+   *
+   * Drives undici's handler API (`dispatch`) instead of `request()`: no response stream, async iterator or
+   * AbortSignal per attempt. Measured here on one 204 receiver: ~26 µs of CPU per request instead of ~48 µs.
    */
-  async send(
+  send(
     url: string,
     body: string,
     headers: Record<string, string>,
     shutdown?: AbortSignal,
   ): Promise<SendResult> {
-    const now = this.options.now ?? (() => new Date());
-    const startedAt = now();
-    const t0 = performance.now();
-    // One controller and one timer per attempt: AbortSignal.timeout + AbortSignal.any cost ~2 % of the
-    // server's CPU under load (bench/delivery profile) and keep their signals alive until GC.
-    const controller = new AbortController();
-    let timedOut = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      controller.abort();
-    }, this.options.timeoutMs);
-    const onShutdown = () => controller.abort();
     if (shutdown?.aborted) {
-      controller.abort();
-    } else {
-      shutdown?.addEventListener('abort', onShutdown, { once: true });
+      return Promise.reject(new SendAbortedError('attempt aborted by shutdown'));
     }
-    const signal = controller.signal;
-    const target = new URL(url);
-    let statusCode: number | null = null;
-    const result = (partial: Partial<SendResult>): SendResult => ({
-      startedAt,
-      durationMs: Math.round(performance.now() - t0),
-      statusCode,
-      errorKind: 'none',
-      error: null,
-      responsePreview: '',
-      retryAfterHeader: undefined,
-      ...partial,
+    const target = this.target(url);
+    return new Promise<SendResult>((resolve, reject) => {
+      const attempt = new Attempt(this.options, resolve, reject, shutdown);
+      attempt.start(this.pool(target.origin), target.path, body, headers);
     });
-    try {
-      const res = await this.pool(target.origin).request({
-        method: 'POST',
-        path: `${target.pathname}${target.search}`,
-        headers,
-        body,
-        signal,
-      });
-      statusCode = res.statusCode;
-      const encoding = String(res.headers['content-encoding'] ?? 'identity').toLowerCase();
-      let preview: string;
-      if (encoding !== 'identity') {
-        // We asked for identity; an encoded reply is kept opaque, never inflated (decompression bombs).
-        // Destroying an unread undici body emits an AbortError; nobody reads it, so swallow it here instead
-        // of letting it surface as an uncaught exception.
-        res.body.on('error', () => {});
-        res.body.destroy();
-        preview = `[${encoding}-encoded response not decoded]`;
-      } else {
-        const chunks: Buffer[] = [];
-        let size = 0;
-        for await (const chunk of res.body) {
-          const buf = chunk as Buffer;
-          chunks.push(buf.subarray(0, PREVIEW_LIMIT_BYTES - size));
-          size += Math.min(buf.length, PREVIEW_LIMIT_BYTES - size);
-          if (size >= PREVIEW_LIMIT_BYTES) {
-            break; // leaving the loop destroys the stream: the rest is never read
-          }
-        }
-        res.body.destroy();
-        preview = utf8Preview(Buffer.concat(chunks));
+  }
+
+  /** Origin and path of an endpoint URL, parsed once per URL (endpoints are few, attempts many). */
+  private target(url: string): Target {
+    let target = this.targets.get(url);
+    if (!target) {
+      const parsed = new URL(url);
+      target = { origin: parsed.origin, path: `${parsed.pathname}${parsed.search}` };
+      if (this.targets.size >= MAX_CACHED_TARGETS) {
+        this.targets.clear();
       }
-      const retryAfter = res.headers['retry-after'];
-      const retryAfterHeader = Array.isArray(retryAfter) ? retryAfter[0] : retryAfter;
-      if (statusCode >= 200 && statusCode < 300) {
-        return result({ responsePreview: preview });
-      }
-      const redirect = statusCode >= 300 && statusCode < 400;
-      const location = res.headers.location;
-      return result({
-        responsePreview: preview,
-        errorKind: redirect ? 'redirect' : 'http_status',
-        error: redirect
-          ? `HTTP ${statusCode} redirect not followed${location ? ` (Location: ${String(location).slice(0, 200)})` : ''}: update the endpoint URL`
-          : `HTTP ${statusCode}`,
-        retryAfterHeader,
-      });
-    } catch (err) {
-      if (shutdown?.aborted && !timedOut) {
-        throw new SendAbortedError('attempt aborted by shutdown', { cause: err });
-      }
-      const code = errorCode(err);
-      const message = err instanceof Error ? err.message : String(err);
-      if (code === 'BLOCKED_ADDRESS') {
-        return result({ errorKind: 'blocked', error: message });
-      }
-      if (timedOut || (code !== undefined && TIMEOUT_CODES.has(code))) {
-        return result({
-          errorKind: 'timeout',
-          error: `no complete answer within ${this.options.timeoutMs} ms`,
-        });
-      }
-      if (code !== undefined && TLS_CODES.test(code)) {
-        return result({ errorKind: 'tls', error: `${code}: ${message}` });
-      }
-      return result({ errorKind: 'network', error: code ? `${code}: ${message}` : message });
-    } finally {
-      clearTimeout(timer);
-      shutdown?.removeEventListener('abort', onShutdown);
+      this.targets.set(url, target);
     }
+    return target;
   }
 
   async close(): Promise<void> {
     const pools = [...this.pools.values()];
     this.pools.clear();
     await Promise.all(pools.map((p) => p.destroy()));
+  }
+}
+
+/**
+ * One attempt as an undici dispatch handler: one deadline timer, the status and headers, at most
+ * PREVIEW_LIMIT_BYTES of the body. Settles exactly once.
+ */
+class Attempt implements Dispatcher.DispatchHandler {
+  private readonly startedAt: Date;
+  private readonly t0 = performance.now();
+  private readonly timer: NodeJS.Timeout;
+  private controller: Dispatcher.DispatchController | null = null;
+  private settled = false;
+  private timedOut = false;
+  private statusCode: number | null = null;
+  private responseHeaders: Record<string, string | string[] | undefined> = {};
+  private readonly chunks: Buffer[] = [];
+  private size = 0;
+  private readonly onShutdown: (() => void) | null = null;
+  private readonly options: HttpSenderOptions;
+  private readonly resolve: (result: SendResult) => void;
+  private readonly reject: (err: Error) => void;
+  private readonly shutdown: AbortSignal | undefined;
+
+  constructor(
+    options: HttpSenderOptions,
+    resolve: (result: SendResult) => void,
+    reject: (err: Error) => void,
+    shutdown: AbortSignal | undefined,
+  ) {
+    this.options = options;
+    this.resolve = resolve;
+    this.reject = reject;
+    this.shutdown = shutdown;
+    this.startedAt = (options.now ?? (() => new Date()))();
+    this.timer = setTimeout(() => {
+      this.timedOut = true;
+      this.cancel(new Error('attempt deadline'));
+    }, options.timeoutMs);
+    if (shutdown) {
+      this.onShutdown = () => this.cancel(new Error('shutdown'));
+      shutdown.addEventListener('abort', this.onShutdown, { once: true });
+    }
+  }
+
+  start(pool: Pool, path: string, body: string, headers: Record<string, string>): void {
+    try {
+      pool.dispatch({ method: 'POST', path, headers, body }, this);
+    } catch (err) {
+      this.fail(err);
+    }
+  }
+
+  onRequestStart(controller: Dispatcher.DispatchController): void {
+    this.controller = controller;
+    if (this.settled) {
+      // The deadline or shutdown came while the request waited for a socket: never send it late.
+      controller.abort(new ResponseRead('attempt already settled'));
+    }
+  }
+
+  onResponseStart(
+    controller: Dispatcher.DispatchController,
+    statusCode: number,
+    headers: Record<string, string | string[] | undefined>,
+  ): void {
+    if (statusCode < 200) {
+      return; // 1xx informational: the real answer follows
+    }
+    this.statusCode = statusCode;
+    this.responseHeaders = headers;
+    const encoding = String(headers['content-encoding'] ?? 'identity').toLowerCase();
+    if (encoding !== 'identity') {
+      // We asked for identity; an encoded reply is kept opaque, never inflated (decompression bombs).
+      this.succeed(`[${encoding}-encoded response not decoded]`);
+      controller.abort(new ResponseRead('encoded body not read'));
+    }
+  }
+
+  onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    if (this.settled) {
+      return;
+    }
+    const room = PREVIEW_LIMIT_BYTES - this.size;
+    this.chunks.push(chunk.length > room ? chunk.subarray(0, room) : chunk);
+    this.size += Math.min(chunk.length, room);
+    if (this.size >= PREVIEW_LIMIT_BYTES) {
+      // The preview is full: the rest is never read (the socket is closed instead of drained).
+      this.succeed(this.preview());
+      controller.abort(new ResponseRead('preview complete'));
+    }
+  }
+
+  onResponseEnd(): void {
+    this.succeed(this.preview());
+  }
+
+  onResponseError(_controller: Dispatcher.DispatchController, err: Error): void {
+    this.fail(err);
+  }
+
+  private preview(): string {
+    return this.size === 0 ? '' : utf8Preview(Buffer.concat(this.chunks, this.size));
+  }
+
+  private cancel(reason: Error): void {
+    if (this.controller) {
+      this.controller.abort(reason); // onResponseError settles
+    } else {
+      this.fail(reason); // still waiting for a socket: onRequestStart aborts it when one comes
+    }
+  }
+
+  private result(partial: Partial<SendResult>): SendResult {
+    return {
+      startedAt: this.startedAt,
+      durationMs: Math.round(performance.now() - this.t0),
+      statusCode: this.statusCode,
+      errorKind: 'none',
+      error: null,
+      responsePreview: '',
+      retryAfterHeader: undefined,
+      ...partial,
+    };
+  }
+
+  private finish(): boolean {
+    if (this.settled) {
+      return false;
+    }
+    this.settled = true;
+    clearTimeout(this.timer);
+    if (this.onShutdown) {
+      this.shutdown?.removeEventListener('abort', this.onShutdown);
+    }
+    return true;
+  }
+
+  private succeed(preview: string): void {
+    if (!this.finish()) {
+      return;
+    }
+    const statusCode = this.statusCode ?? 0;
+    const headers = this.responseHeaders;
+    if (statusCode >= 200 && statusCode < 300) {
+      this.resolve(this.result({ responsePreview: preview }));
+      return;
+    }
+    const retryAfter = headers['retry-after'];
+    const redirect = statusCode >= 300 && statusCode < 400;
+    const location = headers.location;
+    this.resolve(
+      this.result({
+        responsePreview: preview,
+        errorKind: redirect ? 'redirect' : 'http_status',
+        error: redirect
+          ? `HTTP ${statusCode} redirect not followed${location ? ` (Location: ${String(location).slice(0, 200)})` : ''}: update the endpoint URL`
+          : `HTTP ${statusCode}`,
+        retryAfterHeader: Array.isArray(retryAfter) ? retryAfter[0] : retryAfter,
+      }),
+    );
+  }
+
+  private fail(err: unknown): void {
+    if (!this.finish()) {
+      return;
+    }
+    if (this.shutdown?.aborted && !this.timedOut) {
+      this.reject(new SendAbortedError('attempt aborted by shutdown', { cause: err }));
+      return;
+    }
+    const code = errorCode(err);
+    const message = err instanceof Error ? err.message : String(err);
+    const timeoutMs = this.options.timeoutMs;
+    if (code === 'BLOCKED_ADDRESS') {
+      this.resolve(this.result({ errorKind: 'blocked', error: message }));
+    } else if (this.timedOut || (code !== undefined && TIMEOUT_CODES.has(code))) {
+      this.resolve(this.result({ errorKind: 'timeout', error: `no complete answer within ${timeoutMs} ms` }));
+    } else if (code !== undefined && TLS_CODES.test(code)) {
+      this.resolve(this.result({ errorKind: 'tls', error: `${code}: ${message}` }));
+    } else {
+      this.resolve(this.result({ errorKind: 'network', error: code ? `${code}: ${message}` : message }));
+    }
   }
 }
