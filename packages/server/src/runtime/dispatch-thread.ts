@@ -2,9 +2,9 @@
  * Entry of the dispatch thread (built as dist/dispatch-thread.js; started by startDispatchThread).
  *
  * It runs what `--role worker` runs (dispatcher and retention job) on its own SQLite connection to the file
- * the API thread opened, so the API thread's event loop serves requests only. It also runs the WAL
- * checkpoints that both connections leave off (`autoCheckpoint: false`): a checkpoint inside an API commit
- * was a multi-millisecond stall for the publish that triggered it.
+ * the API thread opened, so the API thread's event loop serves requests only. It also owns the WAL
+ * checkpoints that both connections leave off (`autoCheckpoint: false`; a checkpoint inside an API commit
+ * was a multi-millisecond stall for the publish that triggered it): they run on a third thread it starts.
  */
 import { type MessagePort, parentPort, workerData } from 'node:worker_threads';
 import { createSecretBox } from '../crypto/secret-box.js';
@@ -15,6 +15,7 @@ import type { AttemptOutcome } from '../store/store.js';
 import { createDispatcher } from './create-dispatcher.js';
 import type { DispatchThreadData, FromDispatchThread, ToDispatchThread } from './dispatch-thread-protocol.js';
 import { createLogger } from './logger.js';
+import { startCheckpoints } from './start-checkpoint-thread.js';
 
 /** How often committed WAL frames are copied into the database file. */
 const CHECKPOINT_INTERVAL_MS = 250;
@@ -59,13 +60,12 @@ const retention = startRetentionJob({
   intervalMs: config.retentionIntervalMs,
   logger: logger.child({ component: 'retention' }),
 });
-const checkpoints = setInterval(() => {
-  try {
-    store.checkpoint();
-  } catch (err) {
-    logger.warn({ err }, 'WAL checkpoint failed; retrying at the next interval');
-  }
-}, CHECKPOINT_INTERVAL_MS);
+const checkpoints = startCheckpoints({
+  filename,
+  intervalMs: CHECKPOINT_INTERVAL_MS,
+  checkpointHere: () => store.checkpoint(),
+  warn: (message, err) => logger.warn(err === undefined ? {} : { err }, message),
+});
 
 port.on('message', (message: ToDispatchThread) => {
   if (message.type === 'wake') {
@@ -78,8 +78,8 @@ port.on('message', (message: ToDispatchThread) => {
 let stopping: Promise<void> | null = null;
 function stop(deadlineMs: number): Promise<void> {
   stopping ??= (async () => {
-    clearInterval(checkpoints);
     await Promise.allSettled([dispatcher.stop({ deadlineMs }), retention.stop()]);
+    await checkpoints.stop();
     if (attempts.length > 0) {
       reportAttempts();
     }

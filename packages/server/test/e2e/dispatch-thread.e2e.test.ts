@@ -46,6 +46,8 @@ describe.each([
     dir = tempDir('hookwire-e2e-thread-');
     receiver = await startReceiver();
     server = await startHookwire({ dataDir: dir.path, env });
+    const dbFile = join(dir.path, 'hookwire.db');
+    const sizeAtStart = statSync(dbFile).size;
     const { hw } = await createTenant(server.url, 'threads');
     await hw.webhooks.create({ url: `${receiver.url}/thread`, events: ['link.click'] });
 
@@ -75,12 +77,17 @@ describe.each([
       return n >= EVENTS ? n : undefined;
     });
     expect((await fetch(`${url}/readyz`)).status).toBe(200);
+    if (env.HOOKWIRE_DISPATCH_THREAD === undefined) {
+      // New pages reach the database file only through a checkpoint: the checkpoint thread (every 250 ms)
+      // copies them while the server runs. (With one thread, SQLite checkpoints only past 1000 WAL pages.)
+      await waitFor('a checkpoint while running', () => statSync(dbFile).size > sizeAtStart);
+    }
 
     expect(await server.stop()).toBe(0);
     server = undefined;
 
     // Everything is in the database file after the stop, and it is intact.
-    const db = new Database(join(dir.path, 'hookwire.db'), { readonly: true });
+    const db = new Database(dbFile, { readonly: true });
     try {
       expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
       const row = db.prepare(`SELECT COUNT(*) AS n FROM deliveries WHERE status = 'succeeded'`).get() as {
