@@ -1,11 +1,14 @@
 import { EventEmitter } from 'node:events';
-import { type Scheme, schemes, sign } from '@hookwire/signatures';
+import { generateKeyPair, type Scheme, schemes, sign } from '@hookwire/signatures';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type DedupeStore, hookwire } from '../src/index.js';
 
 const SECRET = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
-const async = schemes.timestamped({ header: 'x-signature' });
+// Ed25519 keys import through a promise even on node:crypto: the scheme that still takes the promise path.
+const async = schemes.standard({ asymmetric: true });
+const keys = await generateKeyPair();
+const timestamped = schemes.timestamped({ header: 'x-signature' });
 let counter = 0;
 
 function envelope(data: unknown = {}): { id: string; body: string } {
@@ -24,7 +27,8 @@ function envelope(data: unknown = {}): { id: string; body: string } {
 }
 
 async function signed(body: string, scheme: Scheme = schemes.standard(), id?: string) {
-  const headers = await sign(scheme, { secret: SECRET, body, id, timestamp: new Date() });
+  const secret = scheme === async ? keys.secretKey : SECRET;
+  const headers = await sign(scheme, { secret, body, id, timestamp: new Date() });
   return { 'content-type': 'application/json', ...headers };
 }
 
@@ -95,7 +99,8 @@ describe('@hookwire/fastify: synchronous body parser, promise fallback', () => {
     route('/sync', { dedupe: false });
     route('/sync-memory-dedupe', {});
     route('/async-dedupe', { dedupe: asyncStore });
-    route('/async-scheme', { scheme: async, dedupe: false });
+    route('/sync-timestamped', { scheme: timestamped, dedupe: false });
+    route('/async-scheme', { scheme: async, secret: keys.publicKey, dedupe: false });
     app.post(
       '/store-throws',
       {
@@ -148,6 +153,14 @@ describe('@hookwire/fastify: synchronous body parser, promise fallback', () => {
       expect(ranInsideEnd.get(path)).toBe(true);
     },
   );
+
+  it('runs a timestamped-scheme route to the handler inside the body stream end too (#3)', async () => {
+    const { id, body } = envelope();
+    const response = await post('/sync-timestamped', body, await signed(body, timestamped));
+    expect(response.statusCode).toBe(200);
+    expect(response.json()).toEqual({ id });
+    expect(ranInsideEnd.get('/sync-timestamped')).toBe(true);
+  });
 
   it('calls the route handler with the Fastify instance as `this`, and refuses other content types first', async () => {
     const { id, body } = envelope();
