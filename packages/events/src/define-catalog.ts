@@ -4,7 +4,7 @@ import type { FromSchema, JSONSchema } from 'json-schema-to-ts';
 import { InvalidEventsError } from './errors.js';
 import { isValidEventName } from './event-names.js';
 import { jsonSchemaIssues } from './json-schema-issues.js';
-import type { ValidationIssue, ValidationResult, WebhookEvent } from './types.js';
+import type { MaybePromise, ValidationIssue, ValidationResult, WebhookEvent } from './types.js';
 
 /** A JSON Schema object (declare it `as const` so TypeScript can infer the data type from it). */
 export type JSONSchemaObject = Exclude<JSONSchema, boolean>;
@@ -42,8 +42,13 @@ export interface Catalog<
   /**
    * Validates `data` against the schema of `type`, returning every issue with its path, or the validated
    * (for Standard Schemas possibly transformed) value. An unknown type gives one issue naming it.
+   *
+   * The result comes back synchronously when the schema validates synchronously (JSON Schema, and the Standard
+   * Schemas of zod, valibot or arktype without async refinements), and as a promise when the schema's
+   * `~standard.validate` returns one. `await` it unless you need the synchronous answer (the receiver does:
+   * it then verifies a request without a promise hop).
    */
-  validate(type: string, data: unknown): Promise<ValidationResult>;
+  validate(type: string, data: unknown): MaybePromise<ValidationResult>;
   /**
    * The JSON Schema of `type`: the entry itself for JSON Schema entries, a converted schema for Standard
    * Schemas that implement Standard JSON Schema (zod 4, arktype), `undefined` otherwise.
@@ -104,6 +109,18 @@ function segmentOf(segment: PropertyKey | StandardSchemaV1.PathSegment): string 
   return typeof key === 'symbol' ? key.toString() : (key as string | number);
 }
 
+function standardResult(result: StandardSchemaV1.Result<unknown>): ValidationResult {
+  if (result.issues) {
+    const issues: ValidationIssue[] = result.issues.map((issue) => ({
+      // Array.from, not .map: arktype's path is an Array subclass whose species constructor misreads map's length.
+      path: Array.from(issue.path ?? [], segmentOf),
+      message: issue.message,
+    }));
+    return { ok: false, issues };
+  }
+  return { ok: true, value: result.value };
+}
+
 interface Entry {
   schema: CatalogSchema;
   standard: boolean;
@@ -157,7 +174,7 @@ export function defineCatalog<const S extends Record<string, CatalogSchema>>(
     has(type: string): type is keyof Map & string {
       return typeof type === 'string' && entries.has(type);
     },
-    async validate(type, data) {
+    validate(type, data) {
       const entry = typeof type === 'string' ? entries.get(type) : undefined;
       if (!entry) {
         return {
@@ -171,16 +188,11 @@ export function defineCatalog<const S extends Record<string, CatalogSchema>>(
         };
       }
       if (entry.standard) {
-        const result = await (entry.schema as StandardSchemaV1)['~standard'].validate(data);
-        if (result.issues) {
-          const issues: ValidationIssue[] = result.issues.map((issue) => ({
-            // Array.from, not .map: arktype's path is an Array subclass whose species constructor misreads map's length.
-            path: Array.from(issue.path ?? [], segmentOf),
-            message: issue.message,
-          }));
-          return { ok: false, issues };
-        }
-        return { ok: true, value: result.value };
+        // Standard Schema lets `validate` answer with a plain result or a promise: keep whichever it gave.
+        const result = (entry.schema as StandardSchemaV1)['~standard'].validate(data);
+        return typeof (result as { then?: unknown }).then === 'function'
+          ? Promise.resolve(result).then(standardResult)
+          : standardResult(result as StandardSchemaV1.Result<unknown>);
       }
       // The validator annotates the schema it is given, so hand it a copy and keep the caller's object intact.
       entry.validator ??= new Validator(

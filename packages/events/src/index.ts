@@ -40,6 +40,7 @@ export type {
   EnvelopeFormat,
   EnvelopeKind,
   EnvelopeVersion,
+  MaybePromise,
   OutgoingMessage,
   ValidationIssue,
   ValidationResult,

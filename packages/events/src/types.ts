@@ -60,3 +60,6 @@ export interface ValidationIssue {
 
 /** The result of validating `data`: the (possibly transformed) value, or every issue found. */
 export type ValidationResult<T = unknown> = { ok: true; value: T } | { ok: false; issues: ValidationIssue[] };
+
+/** A value, or a promise of it: what an API returns when it answers synchronously whenever it can. */
+export type MaybePromise<T> = T | Promise<T>;

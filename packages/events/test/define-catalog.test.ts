@@ -1,3 +1,4 @@
+import type { StandardSchemaV1 } from '@standard-schema/spec';
 import { type } from 'arktype';
 import * as v from 'valibot';
 import { describe, expect, it } from 'vitest';
@@ -83,6 +84,18 @@ for (const [name, catalog] of implementations) {
       }
     });
 
+    it('answers without a promise: the schema validates synchronously (#3)', () => {
+      const valid = catalog.validate('link.click', { link_id: 'lnk_abc', country: 'US' });
+      const invalid = catalog.validate('link.click', { country: 'USA' });
+      expect(valid).not.toBeInstanceOf(Promise);
+      expect(invalid).not.toBeInstanceOf(Promise);
+      expect(valid).toMatchObject({ ok: true });
+      expect(invalid).toMatchObject({
+        ok: false,
+        issues: expect.arrayContaining([expect.objectContaining({ path: ['link_id'] })]),
+      });
+    });
+
     it('reports a non-object at the root', async () => {
       const result = await catalog.validate('link.click', 'nope');
       expect(result).toMatchObject({ ok: false, issues: [{ path: [] }] });
@@ -118,6 +131,36 @@ describe('defineCatalog', () => {
     expect(() => defineCatalog({ 'a.b': 'string' as never })).toThrow(TypeError);
     expect(() => defineCatalog({ 'a.b': null as never })).toThrow(TypeError);
     expect(() => defineCatalog({ 'a.b': [] as never })).toThrow(TypeError);
+  });
+
+  it('answers through a promise when the Standard Schema validates asynchronously (#3)', async () => {
+    const catalog = defineCatalog({
+      'a.zod': z.object({ n: z.number() }).refine(async (d) => d.n > 0, { message: 'n must be positive' }),
+      // A hand-written Standard Schema whose validate is always async, as the spec allows.
+      'a.custom': {
+        '~standard': {
+          version: 1,
+          vendor: 'test',
+          validate: async (value: unknown) =>
+            typeof value === 'string'
+              ? { value: value.toUpperCase() }
+              : { issues: [{ message: 'not a string' }] },
+        },
+      } as StandardSchemaV1<unknown, string>,
+    });
+    const pending = catalog.validate('a.zod', { n: 1 });
+    expect(pending).toBeInstanceOf(Promise);
+    expect(await pending).toEqual({ ok: true, value: { n: 1 } });
+    const refused = catalog.validate('a.zod', { n: -1 });
+    expect(refused).toBeInstanceOf(Promise);
+    expect(await refused).toEqual({ ok: false, issues: [{ path: [], message: 'n must be positive' }] });
+    const custom = catalog.validate('a.custom', 'abc');
+    expect(custom).toBeInstanceOf(Promise);
+    expect(await custom).toEqual({ ok: true, value: 'ABC' });
+    expect(await catalog.validate('a.custom', 1)).toEqual({
+      ok: false,
+      issues: [{ path: [], message: 'not a string' }],
+    });
   });
 
   it('returns transformed output from Standard Schemas', async () => {

@@ -37,8 +37,9 @@ export interface WebhookReceiver<E> {
   /** Verifies, parses, validates and claims the id. Never throws: failures come back as a response. */
   receive(input: RawWebhookRequest): Promise<ReceiveResult<E>>;
   /**
-   * {@link WebhookReceiver.receive} without a promise when every step is synchronous: node:crypto, no catalog
-   * validation (or a synchronous one) and no dedupe store (or a synchronous one such as the in-memory default).
+   * {@link WebhookReceiver.receive} without a promise when every step is synchronous: node:crypto with any scheme
+   * but Ed25519, no catalog validation or a synchronous one (`defineCatalog` with JSON Schema, or Standard
+   * Schemas that validate synchronously), and no dedupe store or a synchronous one (the in-memory default).
    * Otherwise it returns the promise `receive` would. For adapters that pay for every promise hop (Fastify's
    * body parser); the answers are the same, and only a dedupe store failure escapes, thrown when synchronous.
    */

@@ -175,7 +175,7 @@ function parseVerified<R>(
   if (!opts.validate) {
     return then(signedFields(event, verified, opts));
   }
-  // Typed as a promise, but a hand-written catalog may answer synchronously: then no promise is needed.
+  // defineCatalog answers synchronously unless the schema validates asynchronously: then no promise is needed.
   const validation: ValidationResult | PromiseLike<ValidationResult> = opts.catalog.validate(
     event.type,
     event.data,

@@ -1,7 +1,9 @@
-import { schemes } from '@hookwire/signatures';
+import { generateKeyPair, schemes } from '@hookwire/signatures';
+import * as v from 'valibot';
 import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import { links } from '../../src/catalogs/links.js';
-import type { ValidationResult } from '../../src/index.js';
+import { type AnyCatalog, defineCatalog } from '../../src/index.js';
 import {
   createWebhookReceiver,
   type DedupeStore,
@@ -44,24 +46,28 @@ function comparable<E>(result: ReceiveResult<E> | undefined) {
   return result?.ok ? { ok: true, event: result.event } : result;
 }
 
-/** The `links` catalog answering synchronously, as a hand-written catalog may (the type says Promise). */
-const syncLinks: typeof links = Object.assign(Object.create(links) as typeof links, {
-  validate: ((type: string, data: unknown): ValidationResult =>
-    type === 'link.click' && typeof (data as { link_id?: unknown }).link_id === 'string'
-      ? { ok: true, value: data }
-      : {
-          ok: false,
-          issues: [{ message: 'link_id is required', path: ['link_id'] }],
-        }) as unknown as (typeof links)['validate'],
+/** `link.click` with a required `link_id`, in zod and valibot: both validate synchronously. */
+const zodLinks = defineCatalog({ 'link.click': z.object({ link_id: z.string(), country: z.string() }) });
+const valibotLinks = defineCatalog({ 'link.click': v.object({ link_id: v.string(), country: v.string() }) });
+
+/** The same contract behind an async refinement: zod's `~standard.validate` then answers with a promise. */
+const asyncLinks = defineCatalog({
+  'link.click': z
+    .object({ link_id: z.string(), country: z.string().optional() })
+    .refine(async () => true, 'never fails'),
 });
 
 describe('receiveMaybeSync: the receiver without promises on a synchronous path', () => {
-  it.each<[string, WebhookReceiverOptions<typeof links | undefined>]>([
+  it.each<[string, WebhookReceiverOptions<AnyCatalog | undefined>]>([
     ['dedupe off', { dedupe: false }],
     ['the in-memory dedupe store', {}],
     ['a catalog without validation', { catalog: links, validate: false }],
-    ['a synchronous catalog validator', { catalog: syncLinks }],
+    ['a JSON Schema catalog (links)', { catalog: links }],
+    ['a zod catalog', { catalog: zodLinks }],
+    ['a valibot catalog', { catalog: valibotLinks }],
     ['the hmac scheme', { scheme: schemes.hmac({ header: 'x-signature' }) }],
+    ['the timestamped scheme', { scheme: schemes.timestamped({ header: 'x-signature' }) }],
+    ['the token scheme', { scheme: schemes.token({ header: 'x-token' }) }],
   ])('answers in the call with %s, as receive() does', async (_n, extra) => {
     const receiver = createWebhookReceiver({ secret: SECRET, logger: quietLogger, ...extra });
     const other = createWebhookReceiver({ secret: SECRET, logger: quietLogger, ...extra });
@@ -140,7 +146,7 @@ describe('receiveMaybeSync: the receiver without promises on a synchronous path'
   it.each(failures)('maps %s exactly as receive() does, on every path', async (_n, make, status, code) => {
     const input = await make();
     const codes: string[] = [];
-    const options = (catalog: typeof links) => ({
+    const options = (catalog: AnyCatalog) => ({
       secret: SECRET,
       logger: quietLogger,
       maxBodyBytes: 512,
@@ -150,11 +156,13 @@ describe('receiveMaybeSync: the receiver without promises on a synchronous path'
     const reference = await createWebhookReceiver(options(links)).receive(input);
     expect(reference.ok ? undefined : reference.response).toMatchObject({ status });
     expect(JSON.parse(reference.ok ? '{}' : reference.response.body)).toMatchObject({ status, code });
-    // Synchronous validator: no promise at all. Async validator (the real `links`): the promise fallback.
-    const sync = await settle(() => createWebhookReceiver(options(syncLinks)).receiveMaybeSync(input));
-    const async = await settle(() => createWebhookReceiver(options(links)).receiveMaybeSync(input));
+    // Synchronous validators (JSON Schema, zod): no promise at all. An async refinement: the promise fallback.
+    const sync = await settle(() => createWebhookReceiver(options(links)).receiveMaybeSync(input));
+    const syncZod = await settle(() => createWebhookReceiver(options(zodLinks)).receiveMaybeSync(input));
+    const async = await settle(() => createWebhookReceiver(options(asyncLinks)).receiveMaybeSync(input));
     expect(sync.sync).toBe(true);
-    for (const got of [sync, async]) {
+    expect(syncZod.sync).toBe(true);
+    for (const got of [sync, syncZod, async]) {
       expect(got.thrown).toBeUndefined();
       const response = got.value?.ok === false ? got.value.response : undefined;
       expect(response?.status).toBe(status);
@@ -163,11 +171,11 @@ describe('receiveMaybeSync: the receiver without promises on a synchronous path'
         expect(response).toEqual(reference.ok ? undefined : reference.response);
       }
     }
-    expect(codes).toEqual([code, code, code]);
+    expect(codes).toEqual([code, code, code, code]);
   });
 
   it('falls back to a promise for an asynchronous catalog validator, and still accepts', async () => {
-    const receiver = createWebhookReceiver({ secret: SECRET, logger: quietLogger, catalog: links });
+    const receiver = createWebhookReceiver({ secret: SECRET, logger: quietLogger, catalog: asyncLinks });
     const result = receiver.receiveMaybeSync(await signedInput());
     expect(result).toBeInstanceOf(Promise);
     const settled = await result;
@@ -175,10 +183,12 @@ describe('receiveMaybeSync: the receiver without promises on a synchronous path'
   });
 
   it('falls back to a promise for a scheme that verifies asynchronously, with the same answers', async () => {
-    const scheme = schemes.timestamped({ header: 'x-signature' });
-    const receiver = createWebhookReceiver({ secret: SECRET, logger: quietLogger, scheme, dedupe: false });
+    // Ed25519 keys import through a promise, even on node:crypto.
+    const scheme = schemes.standard({ asymmetric: true });
+    const { secretKey, publicKey } = await generateKeyPair();
+    const receiver = createWebhookReceiver({ secret: publicKey, logger: quietLogger, scheme, dedupe: false });
     const body = envelope('link.click', {});
-    const headers = await signedHeaders(body, { scheme });
+    const headers = await signedHeaders(body, { scheme, secret: secretKey });
     const ok = receiver.receiveMaybeSync({ body: encode(body), headers });
     expect(ok).toBeInstanceOf(Promise);
     expect((await ok).ok).toBe(true);
