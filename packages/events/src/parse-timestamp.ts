@@ -15,6 +15,19 @@ function daysInMonth(year: number, month: number): number {
   return DAYS_IN_MONTH[month - 1]!;
 }
 
+/**
+ * Days from 1970-01-01 to a proleptic Gregorian date (Howard Hinnant's `days_from_civil`). Plain arithmetic:
+ * `Date.UTC` is a call into the runtime on every webhook, and it reads years 0-99 as 1900-1999.
+ */
+function daysSinceEpoch(year: number, month: number, day: number): number {
+  const y = month <= 2 ? year - 1 : year;
+  const era = Math.floor(y / 400);
+  const yearOfEra = y - era * 400;
+  const dayOfYear = Math.floor((153 * (month > 2 ? month - 3 : month + 9) + 2) / 5) + day - 1;
+  const dayOfEra = yearOfEra * 365 + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100) + dayOfYear;
+  return era * 146_097 + dayOfEra - 719_468;
+}
+
 /** The ASCII digit at `i` as a number, or -1 (also past the end: `charCodeAt` is NaN there). */
 function digit(text: string, i: number): number {
   const d = text.charCodeAt(i) - 48;
@@ -118,16 +131,7 @@ export function parseTimestamp(value: unknown): Date | undefined {
   if (hour > 23 || minute > 59 || second > 59) {
     return undefined;
   }
-  let utc: number;
-  if (year >= 100) {
-    utc = Date.UTC(year, month - 1, day, hour, minute, second, millis);
-  } else {
-    // Date.UTC maps years 0-99 to 1900-1999, where 1900 has no 29 February (0004-02-29 would come back as
-    // 1 March); setting year, month and day together keeps them literal.
-    const d = new Date(0);
-    d.setUTCFullYear(year, month - 1, day);
-    d.setUTCHours(hour, minute, second, millis);
-    utc = d.getTime();
-  }
+  const utc =
+    daysSinceEpoch(year, month, day) * 86_400_000 + hour * 3_600_000 + minute * 60_000 + second * 1000 + millis;
   return new Date(utc - offsetMinutes * 60_000);
 }

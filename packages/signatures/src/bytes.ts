@@ -56,7 +56,8 @@ export function toBytes(body: WebhookBody): Uint8Array {
 
 /** The body as a string or a Uint8Array: strings stay strings so the Node path can hash them directly. */
 export function toHashable(body: WebhookBody): string | Uint8Array {
-  return typeof body === 'string' ? body : toBytes(body);
+  // Strings and byte arrays (Node's Buffer) as they are, without `toBytes` checking the body a second time.
+  return typeof body === 'string' || body instanceof Uint8Array ? body : toBytes(body);
 }
 
 /** Length in UTF-8 bytes, without allocating for bytes. */

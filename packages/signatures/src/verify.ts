@@ -98,7 +98,12 @@ export function verifyMaybeSync(
     throw new WebhookConfigError('verify: toleranceSeconds must be a number >= 0');
   }
   const ctx: VerifyContext = {
-    secrets: collectSecrets(options),
+    // A non-empty `secrets` alone (what receivers pass) is used as given, without a copy per request: every
+    // scheme reads it once, synchronously, before anything else.
+    secrets:
+      options.secret === undefined && Array.isArray(options.secrets) && options.secrets.length > 0
+        ? options.secrets
+        : collectSecrets(options),
     body,
     headers: options.headers,
     url: options.url,

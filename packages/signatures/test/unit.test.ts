@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { byteLength, isCanonicalBase64 } from '../src/bytes.js';
+import { isStrictInteger } from '../src/context.js';
 import { createNodeCryptoBackend, loadNodeCrypto } from '../src/crypto/node.js';
 import {
   base64Decode,
@@ -26,6 +27,7 @@ import {
   WebhookConfigError,
   WebhookVerificationError,
 } from '../src/index.js';
+import { isReceivedId } from '../src/schemes/standard.js';
 import { backends } from './backends.js';
 
 async function code(p: Promise<unknown>): Promise<string | undefined> {
@@ -205,6 +207,94 @@ describe('header parsers never throw anything but WebhookVerificationError (prop
       ],
     });
     expect(() => parseTimestampedSignatureHeader(`t=1${',v1=a'.repeat(33)}`)).toThrow(/more than 32/);
+  });
+});
+
+describe('the scans that replaced regexes on the verify path agree with them (property, #3)', () => {
+  // The regexes as they were: the reference each scan must match on every input.
+  const STRICT_INTEGER = /^(?:0|[1-9][0-9]{0,15})$/;
+  const RECEIVED_ID = /^[\x21-\x7e]{1,256}$/;
+  const SEPARATOR = /,? +/;
+  const ENTRY = /^(v[0-9]+[a-z]*),([\x21-\x2b\x2d-\x7e]+)$/;
+  function referenceParse(value: string): { version: string; signature: string }[] | string {
+    const parts = value.trim().split(SEPARATOR);
+    if (parts.length > 32) {
+      return 'too many';
+    }
+    const entries: { version: string; signature: string }[] = [];
+    for (const part of parts) {
+      const m = ENTRY.exec(part);
+      if (m === null) {
+        return `malformed ${JSON.stringify(part.slice(0, 40))}`;
+      }
+      entries.push({ version: m[1]!, signature: m[2]! });
+    }
+    return entries;
+  }
+  function ours(value: string): { version: string; signature: string }[] | string {
+    try {
+      return parseStandardSignatureHeader(value);
+    } catch (e) {
+      const message = (e as Error).message;
+      return message.includes('more than')
+        ? 'too many'
+        : `malformed ${message.slice(message.indexOf('got ') + 4)}`;
+    }
+  }
+  const headerChars = fc.constantFrom(...'v1a,= t0V+/ABCxyz9\r\n\t.-_é\u00a0\ufeff~!'.split(''));
+  const headerLike = fc.oneof(
+    fc.string(),
+    fc.array(headerChars, { maxLength: 60 }).map((c) => c.join('')),
+    fc
+      .tuple(fc.constantFrom('v1', 'v1a', 'v2', 'V1', 'v', 'v01b', ''), fc.string({ maxLength: 50 }))
+      .map(([v, sig]) => `${v},${sig}`),
+  );
+
+  it('parseStandardSignatureHeader (single-entry fast path) vs the regex parser', () => {
+    fc.assert(
+      fc.property(headerLike, (value) => {
+        expect(ours(value)).toEqual(referenceParse(value));
+      }),
+      { numRuns: 5000 },
+    );
+    for (const value of [
+      'v1,abc=',
+      'v1,',
+      ',abc',
+      'v1abc',
+      'v10zz,a',
+      'v1,a,b',
+      'v1,a b',
+      'v1,a\n',
+      ' v1,a',
+      '',
+    ]) {
+      expect(ours(value), value).toEqual(referenceParse(value));
+    }
+  });
+
+  it('the strict timestamp integer and the received id', () => {
+    const digits = fc
+      .array(fc.constantFrom(...'0123456789-+ .e'.split('')), { maxLength: 20 })
+      .map((c) => c.join(''));
+    fc.assert(
+      fc.property(fc.oneof(fc.string(), digits), (text) => {
+        expect(isStrictInteger(text)).toBe(STRICT_INTEGER.test(text));
+      }),
+      { numRuns: 5000 },
+    );
+    for (const text of ['0', '00', '01', '1', '1234567890123456', '12345678901234567', '']) {
+      expect(isStrictInteger(text), text).toBe(STRICT_INTEGER.test(text));
+    }
+    fc.assert(
+      fc.property(fc.oneof(fc.string(), fc.string({ minLength: 250, maxLength: 260 })), (id) => {
+        expect(isReceivedId(id)).toBe(RECEIVED_ID.test(id));
+      }),
+      { numRuns: 5000 },
+    );
+    for (const id of ['', 'a', 'a'.repeat(256), 'a'.repeat(257), 'msg 1', 'msg\u007f', 'msg~!']) {
+      expect(isReceivedId(id), id).toBe(RECEIVED_ID.test(id));
+    }
   });
 });
 
