@@ -7,7 +7,6 @@ import {
   noMatch,
   requireHeader,
   type SignContext,
-  thenMaybe,
   type VerifyContext,
 } from '../context.js';
 import { WebhookConfigError } from '../errors.js';
@@ -170,17 +169,29 @@ function verifyParsed(
     throw noMatch(noV1Message(entries, p, wanted, scheme.asymmetric));
   }
   const head = `${id}.${tsText}.`;
-  const done = (matched: boolean) => {
-    if (!matched) {
-      throw noMatch(noMatchMessage(p));
-    }
-    return { id, timestamp: new Date(timestampMs) };
-  };
   if (scheme.asymmetric) {
     const candidates = texts.map((t) => base64Decode(t, true)!);
-    return anyEd25519Matches(ctx, keys, head, candidates).then(done);
+    return anyEd25519Matches(ctx, keys, head, candidates).then((matched) =>
+      verified(matched, id, timestampMs, p),
+    );
   }
-  return thenMaybe(anyHmacTextMatches(ctx.backend, keys, head, ctx.body, '', 'base64', texts), done);
+  const matched = anyHmacTextMatches(ctx.backend, keys, head, ctx.body, '', 'base64', texts);
+  // No closure on the synchronous (node:crypto) path: this runs on every verification.
+  return typeof matched === 'boolean'
+    ? verified(matched, id, timestampMs, p)
+    : matched.then((m) => verified(m, id, timestampMs, p));
+}
+
+function verified(
+  matched: boolean,
+  id: string,
+  timestampMs: number,
+  p: string,
+): { id: string; timestamp: Date } {
+  if (!matched) {
+    throw noMatch(noMatchMessage(p));
+  }
+  return { id, timestamp: new Date(timestampMs) };
 }
 
 async function anyEd25519Matches(
