@@ -517,6 +517,30 @@ describe.each(backends)('sign and verify with %s', (_name, backend) => {
       'no_matching_signature',
     );
   });
+  it('a non-canonical spelling of the right v1 signature is malformed_header, alone or beside a valid one (#3)', async () => {
+    const secret = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
+    const body = '{"type":"link.click"}';
+    const headers = await sign(schemes.standard(), { secret, body, id: 'msg_nc' });
+    const valid = headers['webhook-signature']!.slice(3);
+    // 32 bytes: 43 characters and one "="; the last character carries 2 bits that must be zero. Setting one
+    // decodes (leniently) to the same bytes, but it is another text: not canonical.
+    const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+    const last = B64.indexOf(valid[42]!);
+    const spelled = `${valid.slice(0, 42)}${B64[last | 1]}=`;
+    expect(Buffer.from(spelled, 'base64')).toEqual(Buffer.from(valid, 'base64'));
+    for (const signature of [`v1,${spelled}`, `v1,${valid} v1,${spelled}`, `v1,${spelled} v1,${valid}`]) {
+      const got = await code(
+        verify(schemes.standard(), {
+          secret,
+          body,
+          headers: { ...headers, 'webhook-signature': signature },
+          crypto: backend,
+        }),
+      );
+      expect(got, signature).toBe('malformed_header');
+    }
+  });
+
   it('a received id with a "." still verifies (the sender is at fault, HARDENING #22); control chars do not', async () => {
     const key = new Uint8Array(Buffer.from('MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw', 'base64'));
     const { createHmac } = await import('node:crypto');
