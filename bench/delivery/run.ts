@@ -152,6 +152,21 @@ function cpuSeconds(child: ChildProcess): number {
   }
 }
 
+/**
+ * A process's resident memory split into its own (anonymous) pages and file-backed ones: SQLite reads the
+ * database through a memory map, and mapped pages it touched count in RSS while being the OS page cache.
+ */
+function rssSplit(child: ChildProcess): { anonMiB: number; fileMiB: number } {
+  try {
+    const status = readFileSync(`/proc/${child.pid}/status`, 'utf8');
+    const kib = (field: string) =>
+      Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? Number.NaN);
+    return { anonMiB: kib('RssAnon') / 1024, fileMiB: (kib('RssFile') + kib('RssShmem')) / 1024 };
+  } catch {
+    return { anonMiB: Number.NaN, fileMiB: Number.NaN };
+  }
+}
+
 async function metric(serverUrl: string, name: string): Promise<number> {
   const text = await (await fetch(`${serverUrl}/metrics`)).text();
   const line = text.split('\n').find((l) => l.startsWith(`${name} `));
@@ -408,8 +423,9 @@ async function backlog(paused: ReceiverChild) {
       const rss = await metric(server.url, 'process_resident_memory_bytes');
       const scrapeMs = performance.now() - s;
       const due = await metric(server.url, 'hookwire_queue_depth{state="due"}');
+      const split = rssSplit(server.child);
       await pool.close();
-      return { rssMiB: rss / 2 ** 20, scrapeMs, due, publish: summary(pub.slice(50)) };
+      return { rssMiB: rss / 2 ** 20, ...split, scrapeMs, due, publish: summary(pub.slice(50)) };
     } finally {
       await server.stop();
     }
@@ -538,6 +554,7 @@ latency is \`store.claimDue(50)\` + release, measured in the benchmark process o
 ${row('claim 50, p50 / p99', `${ms(bl.small.claim.p50)} / ${ms(bl.small.claim.p99)} ms`, `${ms(bl.large.claim.p50)} / ${ms(bl.large.claim.p99)} ms`)}
 ${row('publish (1 in flight), p50 / p99', `${ms(bl.small.publish.p50)} / ${ms(bl.small.publish.p99)} ms`, `${ms(bl.large.publish.p50)} / ${ms(bl.large.publish.p99)} ms`)}
 ${row('server RSS', `${bl.small.rssMiB.toFixed(0)} MiB`, `${bl.large.rssMiB.toFixed(0)} MiB`)}
+${row('of it: own memory (RssAnon) / file-backed pages (RssFile: the node binary, the mapped database)', `${bl.small.anonMiB.toFixed(0)} / ${bl.small.fileMiB.toFixed(0)} MiB`, `${bl.large.anonMiB.toFixed(0)} / ${bl.large.fileMiB.toFixed(0)} MiB`)}
 ${row('/metrics scrape (queue gauges count the backlog)', `${ms(bl.small.scrapeMs)} ms`, `${ms(bl.large.scrapeMs)} ms`)}
 ${row('due (gauge)', String(bl.small.due), String(bl.large.due))}
 ${ANALYSIS}`,

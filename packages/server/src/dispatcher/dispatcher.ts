@@ -11,7 +11,7 @@ import type {
   Store,
   Tenant,
 } from '../store/store.js';
-import { renderEnvelope } from './envelope.js';
+import { renderEnvelopeBody } from './envelope.js';
 import { HttpSender, SendAbortedError, type SendResult } from './http-sender.js';
 import { DEFAULT_JITTER, DEFAULT_PLANS, type Plan, parseRetryAfter, retryDelayMs } from './retry-policy.js';
 import { signRequest } from './sign-request.js';
@@ -409,7 +409,7 @@ export class Dispatcher {
     mode: { trackHealth: boolean; retries: boolean },
   ): Promise<Attempt> {
     const { message, delivery } = claim;
-    const body = JSON.stringify(renderEnvelope(endpoint.envelope, message));
+    const body = renderEnvelopeBody(endpoint.envelope, message);
     // A fresh timestamp and signature per attempt, the same webhook-id every time (HARDENING 46).
     const timestamp = this.now();
     const secrets = [

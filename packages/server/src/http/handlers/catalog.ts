@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { isValidEventName } from '@hookwire/events';
+import { measureJson } from '../../store/message-data-text.js';
 import type { EventType, MessageInput, Store } from '../../store/store.js';
 import type { HandlerDeps } from '../context.js';
 import { isObject, type JsonObject } from '../json.js';
@@ -72,7 +73,7 @@ export async function prepareEvent(
   prefix: string,
   maxBytes: number,
 ): Promise<PreparedEvent> {
-  const bytes = Buffer.byteLength(JSON.stringify(ev.data));
+  const bytes = Buffer.byteLength(measureJson(ev.data));
   if (bytes > maxBytes) {
     throw new ApiError(
       'PAYLOAD_TOO_LARGE',

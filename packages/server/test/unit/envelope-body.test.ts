@@ -1,0 +1,66 @@
+import type { EnvelopeFormat } from '@hookwire/events';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { renderEnvelope, renderEnvelopeBody } from '../../src/dispatcher/envelope.js';
+import { storedDataText, withStoredData } from '../../src/store/message-data-text.js';
+
+const FORMATS: EnvelopeFormat[] = ['v1', 'v2', 'standard', 'object', 'flat'];
+
+const jsonObject = fc.dictionary(fc.string(), fc.jsonValue());
+
+describe('renderEnvelopeBody', () => {
+  it('splices stored data text into exactly the bytes JSON.stringify(renderEnvelope(...)) gives', () => {
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...FORMATS),
+        fc.jsonValue(),
+        fc.option(jsonObject, { nil: null }),
+        fc.option(jsonObject, { nil: null }),
+        fc.string({ minLength: 1 }),
+        (format, data, context, customData, eventType) => {
+          // What SQLite holds is what JSON.stringify wrote; what the receiver must get is the plain render.
+          const text = JSON.stringify(data);
+          const base = { id: 'msg_1', eventType, timestamp: new Date(0), context, customData };
+          const expected = JSON.stringify(renderEnvelope(format, { ...base, data: JSON.parse(text) }));
+          expect(renderEnvelopeBody(format, withStoredData({ ...base }, text))).toBe(expected);
+        },
+      ),
+    );
+  });
+
+  it('renders the value once data was read (and maybe changed), and flat always from the value', () => {
+    const base = {
+      id: 'msg_1',
+      eventType: 'link.click',
+      timestamp: new Date(0),
+      context: null,
+      customData: null,
+    };
+    const read = withStoredData({ ...base }, '{"a":1}');
+    (read.data as { a: number }).a = 2;
+    expect(renderEnvelopeBody('v2', read)).toContain('"data":{"a":2}');
+
+    const flat = withStoredData({ ...base }, '{"a":1}');
+    expect(renderEnvelopeBody('flat', flat)).toBe('{"event":"link.click","a":1}');
+    expect(storedDataText(flat)).toBeUndefined();
+  });
+
+  it('a context value that looks like a placeholder is just text', () => {
+    const message = withStoredData(
+      {
+        id: 'msg_1',
+        eventType: 'link.click',
+        timestamp: new Date(0),
+        context: { note: '\u0000hookwire-data-00000000000000000000000000000000' },
+        customData: null,
+      },
+      '[1]',
+    );
+    const body = JSON.parse(renderEnvelopeBody('v2', message)) as {
+      metadata: { note: string };
+      data: unknown;
+    };
+    expect(body.metadata.note).toBe('\u0000hookwire-data-00000000000000000000000000000000');
+    expect(body.data).toEqual([1]);
+  });
+});
