@@ -14,7 +14,7 @@ describe('renderEnvelopeBody', () => {
       fc.property(
         fc.constantFrom(...FORMATS),
         fc.jsonValue(),
-        fc.option(jsonObject, { nil: null }),
+        jsonObject,
         fc.option(jsonObject, { nil: null }),
         fc.string({ minLength: 1 }),
         (format, data, context, customData, eventType) => {
@@ -33,7 +33,7 @@ describe('renderEnvelopeBody', () => {
       id: 'msg_1',
       eventType: 'link.click',
       timestamp: new Date(0),
-      context: null,
+      context: {},
       customData: null,
     };
     const read = withStoredData({ ...base }, '{"a":1}');
