@@ -34,11 +34,14 @@ function digit(text: string, i: number): number {
   return d >= 0 && d <= 9 ? d : -1;
 }
 
-/** Two ASCII digits at `i` as a number, or -1. */
+/**
+ * Two ASCII digits at `i` as a number, or -1. Reads the characters itself rather than through `digit`: called
+ * nine times per timestamp, a nested call is what kept V8 from inlining it (measured under callgrind).
+ */
 function two(text: string, i: number): number {
-  const a = digit(text, i);
-  const b = digit(text, i + 1);
-  return a < 0 || b < 0 ? -1 : a * 10 + b;
+  const a = text.charCodeAt(i) - 48;
+  const b = text.charCodeAt(i + 1) - 48;
+  return a >= 0 && a <= 9 && b >= 0 && b <= 9 ? a * 10 + b : -1;
 }
 
 /** Whether `text` has the character code `code` at `i`. */
@@ -132,6 +135,10 @@ export function parseTimestamp(value: unknown): Date | undefined {
     return undefined;
   }
   const utc =
-    daysSinceEpoch(year, month, day) * 86_400_000 + hour * 3_600_000 + minute * 60_000 + second * 1000 + millis;
+    daysSinceEpoch(year, month, day) * 86_400_000 +
+    hour * 3_600_000 +
+    minute * 60_000 +
+    second * 1000 +
+    millis;
   return new Date(utc - offsetMinutes * 60_000);
 }

@@ -50,44 +50,20 @@ export function parseStandardSignatureHeader(value: string): StandardSignatureEn
   return entries;
 }
 
+/* ENTRY without the capture groups: `test` allocates no match array, and the engine's scan costs far less per
+   character than a charCodeAt loop in JavaScript (measured under callgrind). */
+const SINGLE_ENTRY = /^v[0-9]+[a-z]*,[\x21-\x2b\x2d-\x7e]+$/;
+
 /**
- * The common case without a regex: a header that is exactly one `<version>,<signature>` entry. Such a header
- * has no whitespace at all (the entry grammar has none), so `trim` and the split above would leave it whole
- * and `ENTRY` would match it: the answer is the same. Anything else (several entries, spaces, an invalid
- * entry) returns `undefined` and takes the general path above, errors included.
+ * The common case: a header that is exactly one `<version>,<signature>` entry. Such a header has no
+ * whitespace at all (the entry grammar has none), so `trim` and the split above would leave it whole and
+ * `ENTRY` would match it: the answer is the same. Anything else (several entries, spaces, an invalid entry)
+ * returns `undefined` and takes the general path above, errors included.
  */
 function singleEntry(value: string): StandardSignatureEntry | undefined {
-  const n = value.length;
-  if (value.charCodeAt(0) !== 0x76 /* v */) {
+  if (!SINGLE_ENTRY.test(value)) {
     return undefined;
   }
-  let i = 1;
-  while (i < n && isDigit(value.charCodeAt(i))) {
-    i++;
-  }
-  if (i === 1) {
-    return undefined;
-  }
-  while (i < n && isLowerLetter(value.charCodeAt(i))) {
-    i++;
-  }
-  const comma = i;
-  if (comma + 1 >= n || value.charCodeAt(comma) !== 0x2c /* , */) {
-    return undefined;
-  }
-  for (i = comma + 1; i < n; i++) {
-    const c = value.charCodeAt(i);
-    if (c < 0x21 || c > 0x7e || c === 0x2c) {
-      return undefined;
-    }
-  }
+  const comma = value.indexOf(',');
   return { version: value.slice(0, comma), signature: value.slice(comma + 1) };
-}
-
-function isDigit(c: number): boolean {
-  return c >= 0x30 && c <= 0x39;
-}
-
-function isLowerLetter(c: number): boolean {
-  return c >= 0x61 && c <= 0x7a;
 }
