@@ -98,6 +98,12 @@ const sqliteRows = createRowMappers(sqliteColumns);
  * const store = new SqliteStore({ filename: './hookwire.db' });
  * await store.migrate();
  */
+/** A statement whose rows are built in JavaScript (see SqliteStore.rowStmt). */
+interface RowStatement {
+  get(...params: unknown[]): Row | undefined;
+  all(...params: unknown[]): Row[];
+}
+
 /** How much of the database file SQLite reads through a memory map instead of read(2) calls. */
 const MMAP_BYTES = 256 * 1024 * 1024;
 
@@ -106,6 +112,7 @@ export class SqliteStore implements Store {
   private readonly secretBox: SecretBox | null;
   private readonly defaultPlan: string;
   private readonly stmts = new Map<string, Database.Statement>();
+  private readonly rowStmts = new Map<string, RowStatement>();
   /** Publishes, claims and attempt writes of one event-loop turn share a commit (see SqliteGroupCommit). */
   private readonly group: SqliteGroupCommit;
   /** Rows every publish reads; cleared by this store's writes and by other connections' commits. */
@@ -152,6 +159,35 @@ export class SqliteStore implements Store {
     if (!s) {
       s = this.db.prepare(sql);
       this.stmts.set(sql, s);
+    }
+    return s;
+  }
+
+  /**
+   * A statement for the delivery hot path (claim, attempt write): better-sqlite3 builds row objects through
+   * V8's C++ API at ~0.15 µs a column, while the values as an array plus a loop in JavaScript cost about a
+   * third of that (measured on the 17 columns of a delivery).
+   */
+  private rowStmt(sql: string): RowStatement {
+    let s = this.rowStmts.get(sql);
+    if (!s) {
+      const raw = this.db.prepare(sql).raw(true);
+      const columns = raw.columns().map((c) => c.name);
+      const toRow = (values: unknown[]): Row => {
+        const row: Row = {};
+        for (let i = 0; i < columns.length; i++) {
+          row[columns[i]!] = values[i];
+        }
+        return row;
+      };
+      s = {
+        get: (...params) => {
+          const values = raw.get(...params) as unknown[] | undefined;
+          return values === undefined ? undefined : toRow(values);
+        },
+        all: (...params) => (raw.all(...params) as unknown[][]).map(toRow),
+      };
+      this.rowStmts.set(sql, s);
     }
     return s;
   }
@@ -985,7 +1021,7 @@ export class SqliteStore implements Store {
       // a time (the transaction is IMMEDIATE), so two workers can never lease the same row. Expired leases
       // come first: there are only as many as a dead process held, and behind a long backlog of pending
       // deliveries they would otherwise wait until the backlog drained (found by fault case 2, issue #6).
-      const rows = this.stmt(
+      const rows = this.rowStmt(
         `UPDATE deliveries SET status = 'in_flight', lease_owner = ?, lease_expires_at = ?, updated_at = ?
          WHERE id IN (
            SELECT id FROM (SELECT id FROM deliveries WHERE status = 'in_flight' AND lease_expires_at <= ?
@@ -996,7 +1032,7 @@ export class SqliteStore implements Store {
            LIMIT ?)
          RETURNING *`,
       ).all(workerId, expires, t, t, limit, t, limit, limit) as Row[];
-      const getMessage = this.stmt('SELECT * FROM messages WHERE id = ?');
+      const getMessage = this.rowStmt('SELECT * FROM messages WHERE id = ?');
       const messages = new Map<string, Message>();
       return rows.map((r) => {
         const messageId = str(r.message_id);
@@ -1039,7 +1075,7 @@ export class SqliteStore implements Store {
     const url = attempt.url ?? '';
     // One statement reads the delivery's ids and trigger and writes the attempt: reading the whole delivery
     // row into JavaScript first cost a row object per attempt on the dispatcher's hottest path.
-    const d = this.stmt(
+    const d = this.rowStmt(
       `INSERT INTO attempts (id, tenant_id, delivery_id, endpoint_id, trigger, url, started_at, duration_ms,
          status_code, error_kind, error, response_preview, request_headers, next_retry_at)
        SELECT ?, tenant_id, id, endpoint_id, COALESCE(?, next_trigger), ?, ?, ?, ?, ?, ?, ?, ?, ?
@@ -1066,7 +1102,7 @@ export class SqliteStore implements Store {
     const finishedAt = startedAt + durationMs;
     const status: DeliveryStatus =
       outcome.kind === 'succeeded' ? 'succeeded' : outcome.kind === 'retry' ? 'pending' : 'failed';
-    let updated = this.stmt(
+    let updated = this.rowStmt(
       `UPDATE deliveries SET status = ?, attempt_count = attempt_count + 1, cycle_attempts = cycle_attempts + 1,
          next_attempt_at = ?, lease_owner = NULL, lease_expires_at = NULL, last_attempt_at = ?,
          last_status_code = ?, last_error = ?, next_trigger = 'scheduled', updated_at = ?
