@@ -134,6 +134,8 @@ export class Dispatcher {
   private stopping = false;
   private loopDone: Promise<void> | null = null;
   private readonly active = new Set<Promise<void>>();
+  /** Attempts whose HTTP exchange is under way: what `maxConcurrency` bounds (the rest are being recorded). */
+  private sending = 0;
   private readonly perEndpoint = new Map<string, number>();
   private readonly buckets = new Map<string, TokenBucket>();
   private readonly tenants = new Map<string, { tenant: Tenant | null; at: number }>();
@@ -244,7 +246,13 @@ export class Dispatcher {
 
   private async loop(): Promise<void> {
     while (!this.stopping) {
-      const capacity = this.o.maxConcurrency - this.active.size;
+      // A slot frees when its HTTP exchange ends, not when the attempt is recorded: the write waits for a
+      // group commit, and holding the slot through it left the receiver idle (bench/delivery: +26 % with
+      // three times the slots). Attempts still being recorded are bounded too, at another maxConcurrency.
+      const capacity = Math.min(
+        this.o.maxConcurrency - this.sending,
+        2 * this.o.maxConcurrency - this.active.size,
+      );
       // Under load, claim in batches: wait until a quarter of the slots (or a batch) is free instead of
       // running one claim query per finished attempt. An idle dispatcher (nothing active) claims at once.
       const worthClaiming = Math.max(1, Math.min(this.o.batchSize, Math.ceil(this.o.maxConcurrency / 4)));
@@ -350,8 +358,26 @@ export class Dispatcher {
 
   private async deliver(claim: ClaimedDelivery, endpoint: Endpoint): Promise<void> {
     this.perEndpoint.set(endpoint.id, (this.perEndpoint.get(endpoint.id) ?? 0) + 1);
+    this.sending++;
+    let slotHeld = true;
+    // Called when the receiver has answered (or the exchange failed): the endpoint's concurrency cap and
+    // the process's slots count requests on the wire, not attempts waiting for their write.
+    const releaseSlot = () => {
+      if (!slotHeld) {
+        return;
+      }
+      slotHeld = false;
+      this.sending--;
+      const n = (this.perEndpoint.get(endpoint.id) ?? 1) - 1;
+      if (n <= 0) {
+        this.perEndpoint.delete(endpoint.id);
+      } else {
+        this.perEndpoint.set(endpoint.id, n);
+      }
+      this.notify();
+    };
     try {
-      await this.attempt(claim, endpoint, { trackHealth: true, retries: true });
+      await this.attempt(claim, endpoint, { trackHealth: true, retries: true }, releaseSlot);
     } catch (err) {
       if (err instanceof SendAbortedError) {
         await this.store.release(this.workerId, { deliveryIds: [claim.delivery.id] }).catch(() => {});
@@ -362,12 +388,7 @@ export class Dispatcher {
         'delivery failed unexpectedly; the lease will expire',
       );
     } finally {
-      const n = (this.perEndpoint.get(endpoint.id) ?? 1) - 1;
-      if (n <= 0) {
-        this.perEndpoint.delete(endpoint.id);
-      } else {
-        this.perEndpoint.set(endpoint.id, n);
-      }
+      releaseSlot();
     }
   }
 
@@ -407,6 +428,7 @@ export class Dispatcher {
     claim: ClaimedDelivery,
     endpoint: Endpoint,
     mode: { trackHealth: boolean; retries: boolean },
+    onAnswered?: () => void,
   ): Promise<Attempt> {
     const { message, delivery } = claim;
     const body = renderEnvelopeBody(endpoint.envelope, message);
@@ -428,6 +450,7 @@ export class Dispatcher {
       ...signed,
     };
     const result = await this.sender.send(endpoint.url, body, headers, this.shutdown.signal);
+    onAnswered?.();
     const outcome = mode.retries
       ? this.decide(result, delivery.cycleAttempts + 1, this.planOf(await this.tenant(delivery.tenantId)))
       : result.errorKind === 'none'
