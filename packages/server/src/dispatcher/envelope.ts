@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { type EnvelopeFormat, wrap } from '@hookwire/events';
-import { storedDataText } from '../store/message-data-text.js';
+import { dataTextOf } from '../store/message-data-text.js';
 import type { Message } from '../store/store.js';
 
 type RenderedMessage = Pick<Message, 'id' | 'eventType' | 'timestamp' | 'data' | 'context' | 'customData'>;
@@ -32,7 +32,7 @@ const QUOTED_PLACEHOLDER = JSON.stringify(PLACEHOLDER);
  * again. `flat` spreads data's fields into the envelope, so it always works on the value.
  */
 export function renderEnvelopeBody(format: EnvelopeFormat, message: RenderedMessage): string {
-  const text = format === 'flat' ? undefined : storedDataText(message);
+  const text = format === 'flat' ? undefined : dataTextOf(message);
   if (text === undefined) {
     return JSON.stringify(renderEnvelope(format, message));
   }

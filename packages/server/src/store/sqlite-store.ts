@@ -4,7 +4,7 @@ import { HookwireServerError } from '../errors.js';
 import { newId } from '../ids.js';
 import { decodeCursor, encodeCursor, pageLimit } from './cursor.js';
 import { matchesEventFilter } from './event-filter.js';
-import { jsonTextOf, withStoredData } from './message-data-text.js';
+import { attachDataText, dataTextOf } from './message-data-text.js';
 import { type ColumnCodec, createRowMappers, type Row, sealSecrets } from './rows.js';
 import { SqliteGroupCommit } from './sqlite-group-commit.js';
 import { type Migration, sqliteMigrations } from './sqlite-migrations.js';
@@ -712,7 +712,9 @@ export class SqliteStore implements Store {
       }
     }
     const id = newId('msg', now);
-    const data = jsonTextOf(input.data ?? null);
+    // The API measured the payload as this text already (and its data is plain JSON from a request body).
+    const measured = dataTextOf(input);
+    const data = measured ?? JSON.stringify(input.data ?? null);
     const context = this.contextOf(tenant, input);
     const eventTime = (input.timestamp ?? new Date(now)).getTime();
     this.stmt(
@@ -743,22 +745,20 @@ export class SqliteStore implements Store {
       }
     }
     // Built from what was just written instead of read back: the same values messageFrom would return.
-    // `data` is parsed from the stored text only if someone reads it (the publish route answers with ids).
-    const message: Message = withStoredData(
-      {
-        id,
-        tenantId,
-        eventType: input.eventType,
-        timestamp: new Date(eventTime),
-        context: JSON.parse(context) as Message['context'],
-        customData: input.customData
-          ? (JSON.parse(JSON.stringify(input.customData)) as Message['customData'])
-          : null,
-        externalId: input.externalId ?? null,
-        createdAt: new Date(now),
-      },
-      data,
-    );
+    // Built from what was just written instead of read back: the same values messageFrom would return.
+    const message: Message = {
+      id,
+      tenantId,
+      eventType: input.eventType,
+      data: (measured === undefined ? JSON.parse(data) : input.data) as Message['data'],
+      timestamp: new Date(eventTime),
+      context: JSON.parse(context) as Message['context'],
+      customData: input.customData
+        ? (JSON.parse(JSON.stringify(input.customData)) as Message['customData'])
+        : null,
+      externalId: input.externalId ?? null,
+      createdAt: new Date(now),
+    };
     return { message, deliveries: count, duplicate: false };
   }
 
@@ -1038,9 +1038,10 @@ export class SqliteStore implements Store {
         const messageId = str(r.message_id);
         let message = messages.get(messageId);
         if (!message) {
-          // The dispatcher splices the stored text into the envelope (see renderEnvelopeBody): no parse.
+          // The dispatcher splices the stored text into the envelope (see renderEnvelopeBody).
           const row = getMessage.get(messageId) as Row;
-          message = withStoredData(sqliteRows.messageFrom({ ...row, data: 'null' }), str(row.data));
+          message = sqliteRows.messageFrom(row);
+          attachDataText(message, str(row.data));
           messages.set(messageId, message);
         }
         return { delivery: sqliteRows.deliveryFrom(r), message, leaseExpiresAt: new Date(expires) };

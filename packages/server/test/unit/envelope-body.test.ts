@@ -2,7 +2,13 @@ import type { EnvelopeFormat } from '@hookwire/events';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { renderEnvelope, renderEnvelopeBody } from '../../src/dispatcher/envelope.js';
-import { storedDataText, withStoredData } from '../../src/store/message-data-text.js';
+import { attachDataText } from '../../src/store/message-data-text.js';
+
+/** A message as the SQLite store claims it: data parsed, and its stored text remembered. */
+function claimed<T extends object>(message: T, text: string): T & { data: unknown } {
+  const withData = { ...message, data: JSON.parse(text) as unknown };
+  return attachDataText(withData, text);
+}
 
 const FORMATS: EnvelopeFormat[] = ['v1', 'v2', 'standard', 'object', 'flat'];
 
@@ -22,13 +28,13 @@ describe('renderEnvelopeBody', () => {
           const text = JSON.stringify(data);
           const base = { id: 'msg_1', eventType, timestamp: new Date(0), context, customData };
           const expected = JSON.stringify(renderEnvelope(format, { ...base, data: JSON.parse(text) }));
-          expect(renderEnvelopeBody(format, withStoredData({ ...base }, text))).toBe(expected);
+          expect(renderEnvelopeBody(format, claimed({ ...base }, text))).toBe(expected);
         },
       ),
     );
   });
 
-  it('renders the value once data was read (and maybe changed), and flat always from the value', () => {
+  it('flat spreads the value; a message the store did not claim renders from its value', () => {
     const base = {
       id: 'msg_1',
       eventType: 'link.click',
@@ -36,17 +42,17 @@ describe('renderEnvelopeBody', () => {
       context: {},
       customData: null,
     };
-    const read = withStoredData({ ...base }, '{"a":1}');
-    (read.data as { a: number }).a = 2;
-    expect(renderEnvelopeBody('v2', read)).toContain('"data":{"a":2}');
-
-    const flat = withStoredData({ ...base }, '{"a":1}');
-    expect(renderEnvelopeBody('flat', flat)).toBe('{"event":"link.click","a":1}');
-    expect(storedDataText(flat)).toBeUndefined();
+    // A stale text would show: flat must not use it.
+    const flat = claimed({ ...base }, '{"a":1}');
+    (flat.data as { a: number }).a = 2;
+    expect(renderEnvelopeBody('flat', flat)).toBe('{"event":"link.click","a":2}');
+    expect(renderEnvelopeBody('v2', { ...base, data: { b: 1 } })).toBe(
+      JSON.stringify(renderEnvelope('v2', { ...base, data: { b: 1 } })),
+    );
   });
 
   it('a context value that looks like a placeholder is just text', () => {
-    const message = withStoredData(
+    const message = claimed(
       {
         id: 'msg_1',
         eventType: 'link.click',

@@ -1,36 +1,24 @@
 import { describe, expect, it } from 'vitest';
-import {
-  jsonTextOf,
-  measureJson,
-  storedDataText,
-  withStoredData,
-} from '../../src/store/message-data-text.js';
+import { attachDataText, dataTextOf } from '../../src/store/message-data-text.js';
 
 describe('message data text', () => {
-  it('hands the store the text the API measured, and serialises anything else itself', () => {
-    const data = { a: 1, b: [true, null] };
-    expect(measureJson(data)).toBe('{"a":1,"b":[true,null]}');
-    expect(jsonTextOf(data)).toBe('{"a":1,"b":[true,null]}');
-    expect(jsonTextOf({ other: 'object' })).toBe('{"other":"object"}');
-    expect(jsonTextOf('text')).toBe('"text"');
-    expect(jsonTextOf(null)).toBe('null');
+  it('rides on its carrier, invisible to JSON, spreads and equality', () => {
+    const input = { eventType: 'a.b', data: { n: 1 } };
+    expect(attachDataText(input, '{"n":1}')).toBe(input);
+    expect(dataTextOf(input)).toBe('{"n":1}');
+    expect(JSON.stringify(input)).toBe('{"eventType":"a.b","data":{"n":1}}');
+    expect(Object.keys(input)).toEqual(['eventType', 'data']);
+    const copy = { ...input };
+    expect(dataTextOf(copy)).toBeUndefined(); // a copy may change its data: it carries no text
+    expect(copy).toEqual({ eventType: 'a.b', data: { n: 1 } });
+    expect(input).toEqual(copy);
   });
 
-  it('parses stored data on first read only, and forgets the text once the value was read', () => {
-    const message = withStoredData({ id: 'msg_1' }, '{"n":1}');
-    expect(storedDataText(message)).toBe('{"n":1}');
-    expect(message.data).toEqual({ n: 1 });
-    expect(message.data).toBe(message.data); // parsed once, then a plain property
-    expect(storedDataText(message)).toBeUndefined();
-    (message.data as { n: number }).n = 2;
-    expect(message).toEqual({ id: 'msg_1', data: { n: 2 } });
-  });
-
-  it('an assignment replaces the stored data and its text', () => {
-    const message = withStoredData({ id: 'msg_2' }, '[1,2]');
-    message.data = 'new';
-    expect(message.data).toBe('new');
-    expect(storedDataText(message)).toBeUndefined();
-    expect(Object.keys(message)).toEqual(['id', 'data']);
+  it('is per carrier, and absent unless attached', () => {
+    const one = { data: 1 };
+    const two = { data: 1 };
+    attachDataText(one, '1');
+    expect(dataTextOf(one)).toBe('1');
+    expect(dataTextOf(two)).toBeUndefined();
   });
 });

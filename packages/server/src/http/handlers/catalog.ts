@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { isValidEventName } from '@hookwire/events';
-import { measureJson } from '../../store/message-data-text.js';
+import { attachDataText } from '../../store/message-data-text.js';
 import type { EventType, MessageInput, Store } from '../../store/store.js';
 import type { HandlerDeps } from '../context.js';
 import { isObject, type JsonObject } from '../json.js';
@@ -73,7 +73,8 @@ export async function prepareEvent(
   prefix: string,
   maxBytes: number,
 ): Promise<PreparedEvent> {
-  const bytes = Buffer.byteLength(measureJson(ev.data));
+  const text = JSON.stringify(ev.data);
+  const bytes = text === undefined ? 0 : Buffer.byteLength(text);
   if (bytes > maxBytes) {
     throw new ApiError(
       'PAYLOAD_TOO_LARGE',
@@ -108,17 +109,16 @@ export async function prepareEvent(
   if (errors.length > 0) {
     return { ok: false, kind: 'invalid', errors };
   }
-  return {
-    ok: true,
-    input: {
-      eventType: type.name,
-      data: ev.data,
-      ...(ev.eventTime ? { timestamp: new Date(ev.eventTime) } : {}),
-      ...(ev.context ? { context: ev.context } : {}),
-      ...(ev.customData ? { customData: ev.customData } : {}),
-      ...(ev.id !== undefined ? { externalId: ev.id } : {}),
-    },
+  const input: MessageInput = {
+    eventType: type.name,
+    data: ev.data,
+    ...(ev.eventTime ? { timestamp: new Date(ev.eventTime) } : {}),
+    ...(ev.context ? { context: ev.context } : {}),
+    ...(ev.customData ? { customData: ev.customData } : {}),
+    ...(ev.id !== undefined ? { externalId: ev.id } : {}),
   };
+  // The store writes the text measured here instead of serialising the payload again.
+  return { ok: true, input: text === undefined ? input : attachDataText(input, text) };
 }
 
 /** Prepares one event and throws its problem (`INVALID_EVENTS`, `VALIDATION_FAILED`, `PAYLOAD_TOO_LARGE`). */
