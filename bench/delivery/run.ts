@@ -488,25 +488,26 @@ const cpu = cpus()[0]?.model ?? 'unknown CPU';
 const ANALYSIS = `
 ## Reading these numbers (written by hand after the run)
 
-- **Quiet machine** (load average ~1.3 before the run; nothing else running; 2 x AMD EPYC VM). The limit (a)
-  moves between ~15,000 and ~26,000 req/s from run to run on these 2-core VMs, so compare ratios, and the
-  server's CPU per event, within one run.
-- **Publish latency with the dispatcher at full speed: p50 1.05 ms, p99 5.34 ms (target p99 < 5 ms: just
-  missed; a second run: see BENCHMARKS.md).** The dispatcher now runs on its own thread (own SQLite
-  connection; the two connections share an Atomics write lock, and a long transaction yields when the other
-  thread waits). The same run with \`HOOKWIRE_DISPATCH_THREAD=0\` (one event loop, the previous design) gives
-  p50 9.35 ms, p99 18.79 ms, and two processes on one file p50 1.82 ms, p99 35.44 ms (SQLite's busy handler
-  sleeps 1-10 ms between looks). What is left in the p99 is the slice of a delivery transaction a publish
-  waits behind (yield after 0.5 ms) and two cores shared by the API thread, the dispatch thread, the receiver
-  and the publisher.
-- **Throughput: 0.16x single-event publishing, 0.25x batch (target 0.5x: missed).** The dispatch thread adds
-  parallelism (one-thread layout in the same run: 0.12x / 0.18x) but not less work: ~500 µs of CPU per event
-  single (publish request included), ~270 µs batch. 0.5x of the limit means ~8,500 events/s, under ~120 µs of
-  CPU per event for validating, storing, claiming, signing, sending and logging each one. The SQLite part alone
-  (bench/delivery/store-cycle.ts: publish batch + claim + attempt write per event, no HTTP) is ~70-80 µs.
-- **Backlog: flat.** Claiming 50 costs 0.75 vs 1.28 ms p50 (2.1 vs 2.7 ms p99) at 10 000 and 1 000 000 due,
-  publish latency with an idle dispatcher does not move (0.68 vs 0.79 ms p50), RSS stays ~141 MiB. A /metrics
-  scrape counts the pending index (6 ms vs 75 ms).
+- **Quiet machine** (nothing else running; 2 x AMD EPYC VM). The limit (a) moves between ~15,000 and
+  ~21,000 req/s from run to run on these 2-core VMs (three runs within 20 minutes: 16,775 / 17,468 / 19,145),
+  so compare ratios, and the server's CPU per event, within one run.
+- **Throughput: 0.19x single-event publishing, 0.30x batch (target 0.5x: missed).** Up from 0.16x / 0.25x
+  in the previous recorded run (15:08): server CPU per event 525 -> 377 µs single, 266 -> 206 µs batch. What
+  changed: the HTTP sender drives undici's handler API (no response stream, iterator or AbortSignal per
+  attempt); SQLite keeps its statement journal in memory (group commit's savepoints had spilled every
+  touched page to a temporary file, ~8 % of the dispatch thread); WAL checkpoints run on a thread of their
+  own; payload JSON is serialised once per side; hot rows are built from value arrays; a slot frees when the
+  receiver answers, not when the attempt's write commits (the pipeline was partly latency-bound: three
+  times the slots delivered 26 % more). 0.5x of the limit means ~8,500-9,500 events/s, ~110 µs of server CPU
+  per event with the receiver and the publisher on the same two cores.
+- **Publish latency with the dispatcher at full speed: p50 1.54 ms, p99 5.69 ms (target p99 < 5 ms:
+  missed).** The dispatcher now moves ~25 % more events per second through the same write lock and cores;
+  the one-event-loop layout in the same run: p50 4.57 ms, p99 14.55 ms; two processes: p99 38.85 ms.
+- **Backlog: flat.** Claiming 50 costs 0.66 vs 1.14 ms p50 (1.90 vs 2.43 ms p99) at 10 000 and 1 000 000
+  due; publish latency with an idle dispatcher does not grow (0.96 vs 0.82 ms p50); RSS stays ~150 MiB. SQLite
+  now reads the file through a memory map, so RSS splits into the process's own memory (101 vs 111 MiB) and
+  mapped file pages (the node binary and the database pages it touched: 51 vs 136 MiB), which are the OS
+  page cache. A /metrics scrape counts the pending index (10 ms vs 103 ms).
 `;
 const row = (label: string, a: string, b: string) => `| ${label} | ${a} | ${b} |`;
 writeFileSync(
