@@ -6,8 +6,11 @@
  *   pnpm --filter @hookwire/bench bench:middleware            (RUNS=2 by default)
  *
  * The same signed request is replayed, so the targets use dedupe: false and a 24 h tolerance.
+ *
+ * PIN=1 (Linux, taskset): the target runs on CPU 0 and autocannon (this process) on CPU 1, so the two do not
+ * take turns on the same core; unpinned, rounds of one target swing by a factor of two on a 2-core VM.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
 import { writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
@@ -23,13 +26,19 @@ const RUNS = Number(process.env.RUNS ?? 2);
 const DURATION = Number(process.env.DURATION ?? 5);
 const WARMUP = 1;
 const CONNECTIONS = 64;
+const PIN = process.env.PIN === '1';
+if (PIN) {
+  spawnSync('taskset', ['-cp', '1', String(process.pid)], { stdio: 'ignore' });
+}
 
 async function startTarget(
   framework: string,
   variant: Variant,
   secret: string,
 ): Promise<{ child: ChildProcess; port: number }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(here, 'server.ts'), framework, variant], {
+  const command = [process.execPath, '--import', 'tsx', join(here, 'server.ts'), framework, variant];
+  const [file, ...args] = PIN ? ['taskset', '-c', '0', ...command] : command;
+  const child = spawn(file!, args, {
     env: { ...process.env, BENCH_SECRET: secret, NODE_ENV: 'production' },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
@@ -145,7 +154,7 @@ writeFileSync(
   `# Receiver middleware throughput
 
 Measured ${new Date().toISOString()} on ${cpus().length} x ${cpu}, ${Math.round(totalmem() / 2 ** 30)} GiB RAM,
-Node ${process.version} (${process.platform}/${process.arch}); the cores were shared with other work.
+Node ${process.version} (${process.platform}/${process.arch}); ${PIN ? 'target pinned to CPU 0 and autocannon to CPU 1 (`PIN=1`, taskset)' : 'target and autocannon share both cores (unpinned)'}.
 
 autocannon, ${CONNECTIONS} connections, ${WARMUP} s warm-up then ${DURATION} s per measurement, one 1 KiB signed
 JSON body (standard scheme) replayed; each target in its own child process. Because the same signed request is
