@@ -20,76 +20,74 @@ function gateWrites(store: Harness['store'], gate: Promise<void>, count: (n: num
     return many(inputs);
   };
 }
+
+let receiver: Awaited<ReturnType<typeof startReceiver>> | undefined;
 afterEach(async () => {
+  await receiver?.close();
   await h?.close();
   h = undefined;
+  receiver = undefined;
 });
+
+/** A store with one endpoint (every event) pointing at a receiver that answers 200 at once. */
+async function setUp() {
+  const harnessed = await harness();
+  h = harnessed;
+  const answering = await startReceiver();
+  receiver = answering;
+  await harnessed.store.createEndpoint(harnessed.tenantId, {
+    url: `${answering.url}/`,
+    events: [],
+    secret: generateEndpointSecret(),
+  });
+  return { h: harnessed, store: harnessed.store, receiver: answering };
+}
+
+/** A promise and the function that resolves it. */
+function gateOf(): { gate: Promise<void>; open: () => void } {
+  let open: () => void = () => {};
+  const gate = new Promise<void>((resolve) => {
+    open = resolve;
+  });
+  return { gate, open };
+}
 
 describe('dispatcher slots', () => {
   it('a slot frees when the receiver answers, while the attempt is still being recorded', async () => {
-    h = await harness();
-    const store = h.store;
-    const receiver = await startReceiver();
-    try {
-      await store.createEndpoint(h.tenantId, {
-        url: `${receiver.url}/`,
-        events: [],
-        secret: generateEndpointSecret(),
-      });
-      await store.publishBatch(h.tenantId, [
-        { eventType: 'a.b', data: { i: 1 } },
-        { eventType: 'a.b', data: { i: 2 } },
-      ]);
-      let open: () => void = () => {};
-      const gate = new Promise<void>((resolve) => {
-        open = resolve;
-      });
-      let writes = 0;
-      gateWrites(store, gate, (n) => {
-        writes += n;
-      });
-      const d = h.dispatcher({ maxConcurrency: 1, endpointConcurrency: 1, batchSize: 1 });
-      d.start();
-      // With one slot, the second request can only go out because the first one's slot freed at its answer.
-      await waitFor(() => receiver.requests.length >= 2, 'the second request before the first write');
-      expect(writes).toBe(2);
-      expect((await store.queueStats()).inFlight).toBe(2); // neither attempt recorded yet: both still leased
-      open();
-      await waitFor(async () => (await store.queueStats()).inFlight === 0, 'both attempts recorded');
-      const ids = new Set(receiver.requests.map((r) => r.headers['webhook-id']));
-      expect(ids.size).toBe(2);
-      await d.stop({ deadlineMs: 1000 });
-    } finally {
-      await receiver.close();
-    }
+    const { h: run, store, receiver } = await setUp();
+    await store.publishBatch(run.tenantId, [
+      { eventType: 'a.b', data: { i: 1 } },
+      { eventType: 'a.b', data: { i: 2 } },
+    ]);
+    const { gate, open } = gateOf();
+    let writes = 0;
+    gateWrites(store, gate, (n) => {
+      writes += n;
+    });
+    const d = run.dispatcher({ maxConcurrency: 1, endpointConcurrency: 1, batchSize: 1 });
+    d.start();
+    // With one slot, the second request can only go out because the first one's slot freed at its answer.
+    await waitFor(() => receiver.requests.length >= 2, 'the second request before the first write');
+    expect(writes).toBe(2);
+    expect((await store.queueStats()).inFlight).toBe(2); // neither attempt recorded yet: both still leased
+    open();
+    await waitFor(async () => (await store.queueStats()).inFlight === 0, 'both attempts recorded');
+    expect(new Set(receiver.requests.map((r) => r.headers['webhook-id'])).size).toBe(2);
+    await d.stop({ deadlineMs: 1000 });
   });
 
   it('stop() waits for attempts that are answered but not yet recorded', async () => {
-    h = await harness();
-    const store = h.store;
-    const receiver = await startReceiver();
-    try {
-      await store.createEndpoint(h.tenantId, {
-        url: `${receiver.url}/`,
-        events: [],
-        secret: generateEndpointSecret(),
-      });
-      await store.publish(h.tenantId, { eventType: 'a.b', data: { i: 1 } });
-      let release: () => void = () => {};
-      const gate = new Promise<void>((resolve) => {
-        release = resolve;
-      });
-      gateWrites(store, gate);
-      const d = h.dispatcher();
-      d.start();
-      await waitFor(() => receiver.requests.length >= 1, 'the request');
-      const stopped = d.stop({ deadlineMs: 5000 });
-      setTimeout(release, 100);
-      await stopped;
-      const delivery = (await store.listDeliveries(h.tenantId)).items[0];
-      expect(delivery).toMatchObject({ status: 'succeeded', attemptCount: 1 });
-    } finally {
-      await receiver.close();
-    }
+    const { h: run, store, receiver } = await setUp();
+    await store.publish(run.tenantId, { eventType: 'a.b', data: { i: 1 } });
+    const { gate, open } = gateOf();
+    gateWrites(store, gate);
+    const d = run.dispatcher();
+    d.start();
+    await waitFor(() => receiver.requests.length >= 1, 'the request');
+    const stopped = d.stop({ deadlineMs: 5000 });
+    setTimeout(open, 100);
+    await stopped;
+    const delivery = (await store.listDeliveries(run.tenantId)).items[0];
+    expect(delivery).toMatchObject({ status: 'succeeded', attemptCount: 1 });
   });
 });
