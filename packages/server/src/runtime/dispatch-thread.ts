@@ -6,6 +6,8 @@
  * checkpoints that both connections leave off (`autoCheckpoint: false`; a checkpoint inside an API commit
  * was a multi-millisecond stall for the publish that triggered it): they run on a third thread it starts.
  */
+import { readlinkSync } from 'node:fs';
+import { setPriority } from 'node:os';
 import { type MessagePort, parentPort, workerData } from 'node:worker_threads';
 import { createSecretBox } from '../crypto/secret-box.js';
 import { startRetentionJob } from '../retention.js';
@@ -17,6 +19,9 @@ import type { DispatchThreadData, FromDispatchThread, ToDispatchThread } from '.
 import { createLogger } from './logger.js';
 import { startCheckpoints } from './start-checkpoint-thread.js';
 
+/** Niceness of the dispatch thread (and of the checkpoint thread it starts, which inherits it). */
+const DISPATCH_THREAD_NICE = 5;
+
 /** How often committed WAL frames are copied into the database file. */
 const CHECKPOINT_INTERVAL_MS = 250;
 
@@ -27,6 +32,16 @@ function requireParentPort(): MessagePort {
   return parentPort;
 }
 const port = requireParentPort();
+// Delivery is background work: when this thread and the API thread both want a core (two cores shared with
+// the receiver and the publisher in bench/delivery), the API thread goes first, so a publish does not wait
+// for a core behind delivery. Linux takes setpriority per thread id. Measured in three A/B pairs: publish
+// p99 under full-speed delivery 4.2 / 5.0 / 6.0 ms against 4.4 / 5.9 / 6.4, and delivery not slower.
+try {
+  const threadId = Number(readlinkSync('/proc/thread-self').split('/').pop());
+  setPriority(threadId, DISPATCH_THREAD_NICE);
+} catch {
+  // not Linux, or not permitted: the same priority as the API thread
+}
 const { config, filename, writeLock } = workerData as DispatchThreadData;
 const post = (message: FromDispatchThread) => port.postMessage(message);
 

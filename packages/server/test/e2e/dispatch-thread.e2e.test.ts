@@ -1,4 +1,4 @@
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it, vi } from 'vitest';
@@ -28,6 +28,14 @@ afterEach(async () => {
   receiver = undefined;
   dir = undefined;
 });
+
+/** The nice value of every thread of a process (Linux /proc; field 19 of each task's stat). */
+function threadNices(pid: number): number[] {
+  return readdirSync(`/proc/${pid}/task`).map((tid) => {
+    const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]);
+  });
+}
 
 async function metric(url: string, name: string): Promise<number> {
   const text = await (await fetch(`${url}/metrics`)).text();
@@ -77,6 +85,11 @@ describe.each([
       return n >= EVENTS ? n : undefined;
     });
     expect((await fetch(`${url}/readyz`)).status).toBe(200);
+    if (env.HOOKWIRE_DISPATCH_THREAD === undefined && process.platform === 'linux') {
+      // The dispatch thread (and the checkpoint thread it starts) run at a lower priority than the API thread.
+      expect(threadNices(server.child.pid!)).toEqual(expect.arrayContaining([0, 5]));
+      expect(threadNices(server.child.pid!).filter((nice) => nice === 5).length).toBeGreaterThanOrEqual(2);
+    }
     if (env.HOOKWIRE_DISPATCH_THREAD === undefined) {
       // New pages reach the database file only through a checkpoint: the checkpoint thread (every 250 ms)
       // copies them while the server runs. (With one thread, SQLite checkpoints only past 1000 WAL pages.)
