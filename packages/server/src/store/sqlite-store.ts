@@ -89,15 +89,6 @@ const sqliteColumns: ColumnCodec = { date, json, bool: (v) => v === 1 };
 
 const sqliteRows = createRowMappers(sqliteColumns);
 
-/**
- * The embedded store: one SQLite file, WAL mode, prepared statements, every multi-row change in one
- * transaction. Several processes may open the same file (SQLite serialises writers), but the intended
- * deployment is one server process; use PostgresStore for many.
- *
- * @example
- * const store = new SqliteStore({ filename: './hookwire.db' });
- * await store.migrate();
- */
 /** A statement whose rows are built in JavaScript (see SqliteStore.rowStmt). */
 interface RowStatement {
   get(...params: unknown[]): Row | undefined;
@@ -107,6 +98,15 @@ interface RowStatement {
 /** How much of the database file SQLite reads through a memory map instead of read(2) calls. */
 const MMAP_BYTES = 256 * 1024 * 1024;
 
+/**
+ * The embedded store: one SQLite file, WAL mode, prepared statements, every multi-row change in one
+ * transaction. Several processes may open the same file (SQLite serialises writers), but the intended
+ * deployment is one server process; use PostgresStore for many.
+ *
+ * @example
+ * const store = new SqliteStore({ filename: './hookwire.db' });
+ * await store.migrate();
+ */
 export class SqliteStore implements Store {
   readonly db: Database.Database;
   private readonly secretBox: SecretBox | null;
@@ -744,7 +744,6 @@ export class SqliteStore implements Store {
         count++;
       }
     }
-    // Built from what was just written instead of read back: the same values messageFrom would return.
     // Built from what was just written instead of read back: the same values messageFrom would return.
     const message: Message = {
       id,
