@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
+import { getOrCompute } from '../bounded-map.js';
 import type {
   Attempt,
   AttemptOutcome,
@@ -402,19 +403,6 @@ export class Dispatcher {
     return tenant;
   }
 
-  /** The endpoint URL as the attempt log shows it (credentials redacted), parsed once per URL. */
-  private redacted(url: string): string {
-    let shown = this.redactedUrls.get(url);
-    if (shown === undefined) {
-      shown = redactUrl(url);
-      if (this.redactedUrls.size >= MAX_REDACTED_URLS) {
-        this.redactedUrls.clear();
-      }
-      this.redactedUrls.set(url, shown);
-    }
-    return shown;
-  }
-
   private planOf(tenant: Tenant | null): Plan {
     return (
       (tenant ? this.plans[tenant.plan] : undefined) ??
@@ -460,7 +448,8 @@ export class Dispatcher {
       deliveryId: delivery.id,
       workerId: this.workerId,
       attempt: {
-        url: this.redacted(endpoint.url),
+        // Parsed once per endpoint URL, not per attempt.
+        url: getOrCompute(this.redactedUrls, endpoint.url, MAX_REDACTED_URLS, redactUrl),
         startedAt: result.startedAt,
         durationMs: result.durationMs,
         statusCode: result.statusCode,

@@ -1,4 +1,5 @@
 import { type Dispatcher, Pool } from 'undici';
+import { getOrCompute } from '../bounded-map.js';
 import type { AttemptErrorKind } from '../store/store.js';
 import { createGuardedConnector, type Resolver } from './ssrf.js';
 
@@ -56,6 +57,11 @@ interface Target {
 
 /** Parsed endpoint URLs kept; the map starts over when full (endpoint URLs rarely change). */
 const MAX_CACHED_TARGETS = 10_000;
+
+function targetOf(url: string): Target {
+  const parsed = new URL(url);
+  return { origin: parsed.origin, path: `${parsed.pathname}${parsed.search}` };
+}
 
 /** Why an attempt's request was cut short on purpose (the preview is complete, or the body is encoded). */
 class ResponseRead extends Error {}
@@ -123,25 +129,12 @@ export class HttpSender {
     if (shutdown?.aborted) {
       return Promise.reject(new SendAbortedError('attempt aborted by shutdown'));
     }
-    const target = this.target(url);
+    // Parsed once per endpoint URL (endpoints are few, attempts many).
+    const target = getOrCompute(this.targets, url, MAX_CACHED_TARGETS, targetOf);
     return new Promise<SendResult>((resolve, reject) => {
       const attempt = new Attempt(this.options, resolve, reject, shutdown);
       attempt.start(this.pool(target.origin), target.path, body, headers);
     });
-  }
-
-  /** Origin and path of an endpoint URL, parsed once per URL (endpoints are few, attempts many). */
-  private target(url: string): Target {
-    let target = this.targets.get(url);
-    if (!target) {
-      const parsed = new URL(url);
-      target = { origin: parsed.origin, path: `${parsed.pathname}${parsed.search}` };
-      if (this.targets.size >= MAX_CACHED_TARGETS) {
-        this.targets.clear();
-      }
-      this.targets.set(url, target);
-    }
-    return target;
   }
 
   async close(): Promise<void> {

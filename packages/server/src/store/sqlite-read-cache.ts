@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import { setBounded } from '../bounded-map.js';
 import type { ApiKeyRecord, EventType, Tenant } from './store.js';
 
 /** The fan-out view of an endpoint: what a publish needs to decide who gets a delivery. */
@@ -81,10 +82,6 @@ export class SqliteReadCache {
 
   /** `map.set`, dropping the map first when it is full. */
   static put<K, V>(map: Map<K, V>, key: K, value: V): V {
-    if (map.size >= MAX_ENTRIES) {
-      map.clear();
-    }
-    map.set(key, value);
-    return value;
+    return setBounded(map, key, value, MAX_ENTRIES);
   }
 }
