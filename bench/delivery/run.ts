@@ -14,7 +14,7 @@
  * Everything is bounded: each phase has a deadline and every child is killed at the end.
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -153,6 +153,25 @@ function cpuSeconds(child: ChildProcess): number {
 }
 
 /**
+ * A process's CPU seconds by thread: the main (API) thread, the threads the server runs at nice 5 (the
+ * dispatch and checkpoint threads, on Linux) and the rest (V8's GC and compiler helpers, libuv's pool).
+ */
+function cpuByThread(child: ChildProcess): { api: number; dispatch: number; other: number } {
+  const out = { api: 0, dispatch: 0, other: 0 };
+  try {
+    for (const tid of readdirSync(`/proc/${child.pid}/task`)) {
+      const fields = readFileSync(`/proc/${child.pid}/task/${tid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+      const seconds = (Number(fields[11]) + Number(fields[12])) / 100;
+      const part = Number(tid) === child.pid ? 'api' : Number(fields[16]) > 0 ? 'dispatch' : 'other';
+      out[part] += seconds;
+    }
+  } catch {
+    return { api: Number.NaN, dispatch: Number.NaN, other: Number.NaN };
+  }
+  return out;
+}
+
+/**
  * A process's resident memory split into its own (anonymous) pages and file-backed ones: SQLite reads the
  * database through a memory map, and mapped pages it touched count in RSS while being the OS page cache.
  */
@@ -222,6 +241,8 @@ interface Deployment {
   metricsUrl: string;
   /** CPU seconds of every Hookwire process so far. */
   cpu(): number;
+  /** The same by thread (one process only; NaN for the split layout). */
+  threads(): { api: number; dispatch: number; other: number };
   stop(): Promise<void>;
 }
 
@@ -232,6 +253,7 @@ async function startDeployment(dir: string, layout: Layout): Promise<Deployment>
       url: server.url,
       metricsUrl: server.url,
       cpu: () => cpuSeconds(server.child),
+      threads: () => cpuByThread(server.child),
       stop: server.stop,
     };
   }
@@ -242,6 +264,7 @@ async function startDeployment(dir: string, layout: Layout): Promise<Deployment>
     url: apiServer.url,
     metricsUrl: worker.url,
     cpu: () => cpuSeconds(apiServer.child) + cpuSeconds(worker.child),
+    threads: () => ({ api: Number.NaN, dispatch: Number.NaN, other: Number.NaN }),
     async stop() {
       await Promise.all([apiServer.stop(), worker.stop()]);
     },
@@ -260,6 +283,9 @@ async function hookwireThroughput(receiver: ReceiverChild, layout: Layout = 'thr
     await receiver.reset();
 
     const cpu0 = server.cpu();
+    const threads0 = server.threads();
+    const receiver0 = cpuSeconds(receiver.child);
+    const self0 = process.cpuUsage();
     const t0 = performance.timeOrigin + performance.now();
     const latencies = await publishMany(pool, key, N, 'run');
     const publishedAt = performance.timeOrigin + performance.now();
@@ -267,18 +293,23 @@ async function hookwireThroughput(receiver: ReceiverChild, layout: Layout = 'thr
     // CPU time the server spent per event (publish + delivery): unlike wall-clock throughput it hardly
     // moves when other work shares the cores, so it is the number to compare A/B on a busy machine.
     const cpuPerEventUs = ((server.cpu() - cpu0) / N) * 1e6;
+    const budget = cpuBudget(server, threads0, receiver, receiver0, self0);
     const seconds = (c.lastAt - t0) / 1000;
     const attempts = await metric(server.metricsUrl, 'hookwire_delivery_attempts_total{outcome="succeeded"}');
 
     // (b-batch) the same, published through POST /api/events/batch (100 events a request, 4 in flight).
     await receiver.reset();
     const bcpu0 = server.cpu();
+    const bthreads0 = server.threads();
+    const breceiver0 = cpuSeconds(receiver.child);
+    const bself0 = process.cpuUsage();
     const bt0 = performance.timeOrigin + performance.now();
     await publishBatched(pool, key, N, 'batch');
     const bc = await waitDelivered(receiver, N, 300_000);
     const batched = {
       rps: N / ((bc.lastAt - bt0) / 1000),
       cpuPerEventUs: ((server.cpu() - bcpu0) / N) * 1e6,
+      budget: cpuBudget(server, bthreads0, receiver, breceiver0, bself0),
       duplicates: bc.requests - bc.unique,
     };
 
@@ -312,6 +343,7 @@ async function hookwireThroughput(receiver: ReceiverChild, layout: Layout = 'thr
       seconds,
       cpuPerEventUs,
       batched,
+      budget,
       publishSeconds: (publishedAt - t0) / 1000,
       burst: summary(latencies),
       probe: summary(probe),
@@ -322,6 +354,26 @@ async function hookwireThroughput(receiver: ReceiverChild, layout: Layout = 'thr
     await server.stop();
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** Where the two cores went since the marks, in µs per event: the server's threads, the receiver, the publisher. */
+function cpuBudget(
+  server: Deployment,
+  threads0: { api: number; dispatch: number; other: number },
+  receiver: ReceiverChild,
+  receiver0: number,
+  self0: NodeJS.CpuUsage,
+) {
+  const perEvent = (seconds: number) => (seconds / N) * 1e6;
+  const threads = server.threads();
+  const self = process.cpuUsage(self0);
+  return {
+    api: perEvent(threads.api - threads0.api),
+    dispatch: perEvent(threads.dispatch - threads0.dispatch),
+    other: perEvent(threads.other - threads0.other),
+    receiver: perEvent(cpuSeconds(receiver.child) - receiver0),
+    publisher: perEvent((self.user + self.system) / 1e6),
+  };
 }
 
 async function publishBatched(pool: Pool, key: string, total: number, tag: string): Promise<void> {
@@ -444,6 +496,11 @@ async function backlog(paused: ReceiverChild) {
 
 // ---------------------------------------------------------------- main
 
+const budgetText = (b: Record<string, number>) =>
+  Object.entries(b)
+    .map(([k, v]) => `${k} ${Math.round(v)}`)
+    .join(', ');
+
 const receiver = await startReceiver('ok', (c) => children.add(c));
 log(`(a) physical limit: ${N} signed 1 KiB POSTs, ${IN_FLIGHT} in flight`);
 const limit = await physicalLimit(receiver);
@@ -452,10 +509,10 @@ log(`(b) hookwire: ${N} events published (${PUBLISH_IN_FLIGHT} in flight) and de
 const hw = await hookwireThroughput(receiver);
 const ratio = hw.rps / limit;
 log(
-  `    batch publish: ${Math.round(hw.batched.rps)} deliveries/s = ${(hw.batched.rps / limit).toFixed(2)}x; server CPU ${Math.round(hw.batched.cpuPerEventUs)} us/event`,
+  `    batch publish: ${Math.round(hw.batched.rps)} deliveries/s = ${(hw.batched.rps / limit).toFixed(2)}x; server CPU ${Math.round(hw.batched.cpuPerEventUs)} us/event (${budgetText(hw.batched.budget)})`,
 );
 log(
-  `    ${Math.round(hw.rps)} deliveries/s = ${ratio.toFixed(2)}x; server CPU ${Math.round(hw.cpuPerEventUs)} us/event; publish p50 ${ms(hw.burst.p50)} p99 ${ms(hw.burst.p99)} ms; probe p50 ${ms(hw.probe.p50)} p99 ${ms(hw.probe.p99)} ms (n=${hw.probe.n})`,
+  `    ${Math.round(hw.rps)} deliveries/s = ${ratio.toFixed(2)}x; server CPU ${Math.round(hw.cpuPerEventUs)} us/event (${budgetText(hw.budget)}); publish p50 ${ms(hw.burst.p50)} p99 ${ms(hw.burst.p99)} ms; probe p50 ${ms(hw.probe.p50)} p99 ${ms(hw.probe.p99)} ms (n=${hw.probe.n})`,
 );
 if (!LAYOUTS.includes('one-thread') || !LAYOUTS.includes('split')) {
   receiver.child.kill();

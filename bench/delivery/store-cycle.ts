@@ -25,15 +25,15 @@ const cpuMicros = () => {
   return user + system;
 };
 
+const phaseCpu = { publish: 0, claim: 0, record: 0 };
+
 async function round(): Promise<{ cpu: number; wall: number }> {
   const dir = mkdtempSync(join(tmpdir(), 'hookwire-store-cycle-'));
   const store = new SqliteStore({ filename: join(dir, 'hookwire.db') });
   try {
     await store.migrate();
-    if (process.env.AB_LEASE_OWNER_INDEX) {
-      store.db.exec(
-        "CREATE INDEX deliveries_lease_owner ON deliveries(lease_owner) WHERE status = 'in_flight'",
-      );
+    if (process.env.AB_SQL) {
+      store.db.exec(process.env.AB_SQL);
     }
     const tenant = await store.createTenant({ name: 'cycle' });
     await store.upsertEventType(tenant.id, { name: 'link.click' });
@@ -46,8 +46,13 @@ async function round(): Promise<{ cpu: number; wall: number }> {
     const cpu0 = cpuMicros();
     const t0 = performance.now();
     for (let done = 0; done < EVENTS; done += BATCH) {
+      let c = cpuMicros();
       await store.publishBatch(tenant.id, inputs);
+      phaseCpu.publish += cpuMicros() - c;
+      c = cpuMicros();
       const claimed = await store.claimDue('cycle', BATCH, 60_000);
+      phaseCpu.claim += cpuMicros() - c;
+      c = cpuMicros();
       if (claimed.length !== BATCH) {
         throw new Error(`claimed ${claimed.length} of ${BATCH}`);
       }
@@ -69,6 +74,7 @@ async function round(): Promise<{ cpu: number; wall: number }> {
           outcome: { kind: 'succeeded' as const },
         })),
       );
+      phaseCpu.record += cpuMicros() - c;
     }
     return { cpu: (cpuMicros() - cpu0) / EVENTS, wall: ((performance.now() - t0) * 1000) / EVENTS };
   } finally {
@@ -84,5 +90,8 @@ for (let i = 0; i < ROUNDS; i++) {
 console.log(
   `[store-cycle] ${EVENTS} events in batches of ${BATCH}, ${ROUNDS} rounds: ` +
     `CPU ${median(rounds.map((r) => r.cpu)).toFixed(1)} us/event, wall ${median(rounds.map((r) => r.wall)).toFixed(1)} us/event ` +
-    `(CPU per round: ${rounds.map((r) => r.cpu.toFixed(1)).join(', ')})`,
+    `(publish / claim / record: ${Object.values(phaseCpu)
+      .map((v) => (v / EVENTS / ROUNDS).toFixed(1))
+      .join(' / ')} us; ` +
+    `CPU per round: ${rounds.map((r) => r.cpu.toFixed(1)).join(', ')})`,
 );

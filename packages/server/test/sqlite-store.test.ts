@@ -44,7 +44,7 @@ describe('SqliteStore specifics', () => {
   it('runs in WAL mode with foreign keys and records migrations', async () => {
     const { store, dir } = tempStore();
     try {
-      expect(await store.migrate()).toEqual([1, 2, 3, 4]);
+      expect(await store.migrate()).toEqual([1, 2, 3, 4, 5]);
       expect(store.db.pragma('journal_mode', { simple: true })).toBe('wal');
       expect(store.db.pragma('synchronous', { simple: true })).toBe(1); // NORMAL
       expect(store.db.pragma('foreign_keys', { simple: true })).toBe(1);
@@ -53,6 +53,7 @@ describe('SqliteStore specifics', () => {
         { version: 2, name: 'http api fields' },
         { version: 3, name: 'read cache version' },
         { version: 4, name: 'one lease index' },
+        { version: 5, name: 'endpoint index without status' },
       ]);
       expect(
         store.applyMigrations([{ version: 99, name: 'add x', sql: 'CREATE TABLE x (a INTEGER) STRICT' }]),
@@ -76,7 +77,7 @@ describe('SqliteStore specifics', () => {
           VALUES ('msg_1', 'tnt_1', 'link.click', '{}', ${now}, ${now});
         INSERT INTO deliveries (id, tenant_id, message_id, endpoint_id, status, created_at, updated_at)
           VALUES ('dlv_1', 'tnt_1', 'msg_1', 'wh_1', 'failed', ${now}, ${now});`);
-      expect(await store.migrate()).toEqual([2, 3, 4]);
+      expect(await store.migrate()).toEqual([2, 3, 4, 5]);
       expect(await store.getDelivery('tnt_1', 'dlv_1')).toMatchObject({ eventType: 'link.click' });
     } finally {
       await store.close();
@@ -153,6 +154,42 @@ describe('SqliteStore specifics', () => {
         )
         .all(0, 10) as { detail: string }[];
       expect(lease.map((p) => p.detail).join('\n')).toContain('deliveries_lease');
+      const perEndpoint = store.db
+        .prepare(
+          `EXPLAIN QUERY PLAN SELECT status FROM deliveries
+           WHERE endpoint_id = ? AND tenant_id = ? AND created_at >= ? AND created_at < ?`,
+        )
+        .all('wh_x', 'tnt_x', 0, 1) as { detail: string }[];
+      expect(perEndpoint.map((p) => p.detail).join('\n')).toContain('deliveries_endpoint_created');
+    } finally {
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('a claim and an attempt move a delivery only through the two queue indexes', async () => {
+    // Every other index of deliveries must not hold a column these writes change, or each delivery is
+    // deleted and re-inserted there twice (migration 5 removed (endpoint_id, status) for that reason).
+    const { store, dir } = tempStore();
+    try {
+      await store.migrate();
+      const changing = new Set([
+        'status',
+        'lease_owner',
+        'lease_expires_at',
+        'next_attempt_at',
+        'updated_at',
+      ]);
+      const indexes = store.db.prepare("PRAGMA index_list('deliveries')").all() as { name: string }[];
+      const offenders = indexes
+        .filter((i) => i.name !== 'deliveries_due' && i.name !== 'deliveries_lease')
+        .flatMap((i) =>
+          (store.db.prepare(`PRAGMA index_info('${i.name}')`).all() as { name: string | null }[])
+            .filter((c) => c.name !== null && changing.has(c.name))
+            .map((c) => `${i.name}.${c.name}`),
+        );
+      expect(indexes.length).toBeGreaterThan(3);
+      expect(offenders).toEqual([]);
     } finally {
       await store.close();
       rmSync(dir, { recursive: true, force: true });

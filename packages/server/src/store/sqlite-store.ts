@@ -1298,7 +1298,7 @@ export class SqliteStore implements Store {
   ): Promise<DeliveryBucketCount[]> {
     const since = window.since.getTime();
     // better-sqlite3 binds JS numbers as REAL, so the division is cast back to the integer bucket index.
-    // Reads deliveries_endpoint (endpoint_id, status).
+    // Reads deliveries_endpoint_created (endpoint_id, created_at).
     const rows = this.stmt(
       `SELECT CAST((created_at - ?) / ? AS INTEGER) AS bucket, status, COUNT(*) AS count FROM deliveries
        WHERE endpoint_id = ? AND tenant_id = ? AND created_at >= ? AND created_at < ?
