@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytesPooled } from './random-pool.js';
 
 /** Every id prefix the server hands out. Ids never contain `.`, so they are safe in signed content. */
 export type IdPrefix = 'tnt' | 'key' | 'wh' | 'msg' | 'dlv' | 'att' | 'src';
@@ -60,7 +60,7 @@ export function newId(prefix: IdPrefix, now: number = Date.now()): string {
     lastRandom = increment(lastRandom);
   } else {
     lastTime = now;
-    lastRandom = new Uint8Array(randomBytes(10));
+    lastRandom = randomBytesPooled(10);
   }
   return `${prefix}_${encodeTime(lastTime)}${encodeRandom(lastRandom)}`;
 }

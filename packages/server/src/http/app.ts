@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import Fastify, {
   type FastifyBaseLogger,
   type FastifyError,
@@ -12,6 +11,7 @@ import { Dispatcher } from '../dispatcher/dispatcher.js';
 import { DEFAULT_RETRY_SCHEDULE_MS } from '../dispatcher/retry-policy.js';
 import { TokenBucket } from '../dispatcher/token-bucket.js';
 import { isHookwireServerError } from '../errors.js';
+import { randomHex } from '../random-pool.js';
 import type { Store } from '../store/store.js';
 import { authenticate, type Principal } from './auth.js';
 import type {
@@ -361,9 +361,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     },
     genReqId: (req) => {
       const given = req.headers['x-request-id'];
-      return typeof given === 'string' && REQUEST_ID.test(given)
-        ? given
-        : `req_${randomBytes(12).toString('hex')}`;
+      return typeof given === 'string' && REQUEST_ID.test(given) ? given : `req_${randomHex(12)}`;
     },
   });
 

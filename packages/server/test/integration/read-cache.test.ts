@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { generateEndpointSecret } from '../../src/crypto/keys.js';
 import { SqliteStore } from '../../src/store/sqlite-store.js';
@@ -35,7 +36,30 @@ const url = 'https://hooks.example.com/';
 const publish = (store: SqliteStore, tenantId: string, eventType = 'a.b') =>
   store.publish(tenantId, { eventType, data: {} }).then((r) => r.deliveries);
 
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
 describe('publish read cache invalidation', () => {
+  it('checks the version once per event-loop turn, and sees another thread or process in the next', async () => {
+    const { a, tenantId } = await twoStores();
+    const cache = (a as unknown as { cache: { checks: number } }).cache;
+    await nextTurn();
+    const before = cache.checks;
+    // One request's reads: the key, the tenant, the event type.
+    await a.findApiKeyByPrefix('p1');
+    await a.getTenant(tenantId);
+    await a.getEventType(tenantId, 'a.b');
+    expect(cache.checks).toBe(before + 1);
+    // A write from outside this thread (a raw connection: no SqliteStore here knows of it).
+    const other = new Database((a.db as unknown as { name: string }).name);
+    cleanups.push(() => {
+      other.close();
+    });
+    other.prepare('UPDATE tenants SET plan = ? WHERE id = ?').run('pro', tenantId);
+    await nextTurn();
+    expect((await a.getTenant(tenantId))?.plan).toBe('pro');
+    expect(cache.checks).toBe(before + 2);
+  });
+
   it("sees this store's endpoint writes on the next publish", async () => {
     const { a, tenantId } = await twoStores();
     expect(await publish(a, tenantId)).toBe(0); // caches "no endpoints"
