@@ -146,6 +146,22 @@ export class Dispatcher {
   private flushScheduled = false;
   private wakePending = false;
   private wake: (() => void) | null = null;
+  /**
+   * Set when a claim round could start nothing (every delivery's endpoint at its concurrency cap or out of
+   * rate tokens): no claim before this time unless an attempt finishes first. Without it, every publish's
+   * wake-up claimed the same capped endpoint's backlog again and gave it straight back (measured: one
+   * receiver that holds its requests, endpoint concurrency 4, 1,455 publishes/s with the dispatch thread at
+   * 547 µs per publish; 7,400/s and 9 µs with the cap out of the way).
+   */
+  private claimPausedUntil = 0;
+  private finishedSincePause = false;
+  /**
+   * Claimed deliveries of endpoints at their concurrency cap, kept (leased) and started as the endpoint's
+   * slots free, up to a limit per endpoint (see hold); the rest are given back for later. Giving them all
+   * back made a capped endpoint's backlog drain at one or two deliveries per 250 ms deferral.
+   */
+  private readonly waiting = new Map<string, { claim: ClaimedDelivery; endpoint: Endpoint }[]>();
+  private waitingCount = 0;
 
   constructor(options: DispatcherOptions) {
     this.store = options.store;
@@ -218,6 +234,9 @@ export class Dispatcher {
     }
     this.shutdown.abort();
     await Promise.allSettled([...this.active]);
+    // Held deliveries were never started: the release below gives their leases back with the rest.
+    this.waiting.clear();
+    this.waitingCount = 0;
     try {
       await this.store.release(this.workerId);
     } catch (err) {
@@ -251,14 +270,19 @@ export class Dispatcher {
       // group commit, and holding the slot through it left the receiver idle (bench/delivery: +26 % with
       // three times the slots). Attempts still being recorded are bounded too, at another maxConcurrency.
       const capacity = Math.min(
-        this.o.maxConcurrency - this.sending,
-        2 * this.o.maxConcurrency - this.active.size,
+        this.o.maxConcurrency - this.sending - this.waitingCount,
+        2 * this.o.maxConcurrency - this.active.size - this.waitingCount,
       );
       // Under load, claim in batches: wait until a quarter of the slots (or a batch) is free instead of
       // running one claim query per finished attempt. An idle dispatcher (nothing active) claims at once.
       const worthClaiming = Math.max(1, Math.min(this.o.batchSize, Math.ceil(this.o.maxConcurrency / 4)));
       if (capacity <= 0 || (this.active.size > 0 && capacity < worthClaiming)) {
         await this.sleep(this.o.idleIntervalMs); // woken when an attempt finishes
+        continue;
+      }
+      const paused = this.claimPausedUntil - this.now().getTime();
+      if (paused > 0 && !this.finishedSincePause) {
+        await this.sleep(paused); // a publish's wake-up ends this sleep early; the check above runs again
         continue;
       }
       this.wakePending = false;
@@ -290,6 +314,8 @@ export class Dispatcher {
       }
       const endpoints = new Map<string, Promise<Endpoint | null>>();
       const deferred: { id: string; at: Date }[] = [];
+      let started = 0;
+      const roundAt = this.now().getTime(); // one time per round, so deferrals share one release
       for (const claim of claims) {
         const key = `${claim.delivery.tenantId}/${claim.delivery.endpointId}`;
         let endpoint = endpoints.get(key);
@@ -302,39 +328,96 @@ export class Dispatcher {
           ep = await endpoint;
         } catch (err) {
           this.logger.error({ err, deliveryId: claim.delivery.id }, 'loading the endpoint failed');
-          deferred.push({
-            id: claim.delivery.id,
-            at: new Date(this.now().getTime() + this.o.idleIntervalMs),
-          });
+          deferred.push({ id: claim.delivery.id, at: new Date(roundAt + this.o.idleIntervalMs) });
           continue;
         }
         if (!ep?.enabled) {
           continue; // disabling or deleting the endpoint already cancelled this delivery
         }
+        if ((this.perEndpoint.get(ep.id) ?? 0) >= this.o.endpointConcurrency) {
+          if (!this.hold(claim, ep)) {
+            deferred.push({ id: claim.delivery.id, at: new Date(roundAt + DEFER_BUSY_MS) });
+          }
+          continue;
+        }
         const wait = this.admit(ep);
         if (wait > 0) {
-          deferred.push({ id: claim.delivery.id, at: new Date(this.now().getTime() + wait) });
+          deferred.push({ id: claim.delivery.id, at: new Date(roundAt + wait) });
           continue;
         }
         this.track(this.deliver(claim, ep));
+        started++;
       }
       if (deferred.length > 0) {
-        await Promise.all(
-          deferred.map((d) =>
-            this.store.release(this.workerId, { deliveryIds: [d.id], at: d.at }).catch((err: unknown) => {
-              this.logger.error({ err }, 'deferring a delivery failed; its lease will expire');
-            }),
-          ),
-        );
+        if (started === 0) {
+          this.claimPausedUntil = Math.min(...deferred.map((d) => d.at.getTime()));
+          this.finishedSincePause = false;
+        }
+        await this.deferAll(deferred);
       }
     }
   }
 
-  /** 0 = go now; otherwise how long to wait (endpoint at its concurrency cap or out of rate tokens). */
-  private admit(ep: Endpoint): number {
-    if ((this.perEndpoint.get(ep.id) ?? 0) >= this.o.endpointConcurrency) {
-      return DEFER_BUSY_MS;
+  /** Gives deferred deliveries back, due again at their time: one store call per distinct time. */
+  private async deferAll(deferred: { id: string; at: Date }[]): Promise<void> {
+    const byTime = new Map<number, string[]>();
+    for (const d of deferred) {
+      const ids = byTime.get(d.at.getTime());
+      if (ids) {
+        ids.push(d.id);
+      } else {
+        byTime.set(d.at.getTime(), [d.id]);
+      }
     }
+    await Promise.all(
+      [...byTime].map(([at, deliveryIds]) =>
+        this.store.release(this.workerId, { deliveryIds, at: new Date(at) }).catch((err: unknown) => {
+          this.logger.error({ err }, 'deferring deliveries failed; their leases will expire');
+        }),
+      ),
+    );
+  }
+
+  /** Keeps a claimed delivery of a capped endpoint until one of its slots frees; false when its queue is full. */
+  private hold(claim: ClaimedDelivery, endpoint: Endpoint): boolean {
+    const queue = this.waiting.get(endpoint.id) ?? [];
+    // A quarter of the process's slots at most (they count against the claim capacity), and never fewer
+    // than one wave of the endpoint's own concurrency.
+    const limit = Math.max(this.o.endpointConcurrency, Math.ceil(this.o.maxConcurrency / 4));
+    if (this.stopping || queue.length >= limit) {
+      return false;
+    }
+    queue.push({ claim, endpoint });
+    this.waiting.set(endpoint.id, queue);
+    this.waitingCount++;
+    return true;
+  }
+
+  /** Starts the next held delivery of an endpoint whose slot just freed (or gives it back when it cannot go). */
+  private startWaiting(endpointId: string): void {
+    const queue = this.waiting.get(endpointId);
+    const next = queue?.shift();
+    if (!next) {
+      return;
+    }
+    if (queue?.length === 0) {
+      this.waiting.delete(endpointId);
+    }
+    this.waitingCount--;
+    const now = this.now().getTime();
+    // Held deliveries wait for at most one attempt of the endpoint, so the lease (3 x timeout + 30 s by
+    // default) is nearly whole; still, never start one whose lease could run out mid-attempt.
+    const go = !this.stopping && next.claim.leaseExpiresAt.getTime() - now >= this.o.timeoutMs + 1000;
+    const wait = go ? this.admit(next.endpoint) : 0;
+    if (!go || wait > 0) {
+      void this.deferAll([{ id: next.claim.delivery.id, at: new Date(now + wait) }]);
+      return;
+    }
+    this.track(this.deliver(next.claim, next.endpoint));
+  }
+
+  /** 0 = go now; otherwise how long to wait for the endpoint's rate limit. */
+  private admit(ep: Endpoint): number {
     if (ep.rateLimitPerSecond) {
       let bucket = this.buckets.get(ep.id);
       if (!bucket || bucket.ratePerSecond !== ep.rateLimitPerSecond) {
@@ -369,12 +452,14 @@ export class Dispatcher {
       }
       slotHeld = false;
       this.sending--;
+      this.finishedSincePause = true;
       const n = (this.perEndpoint.get(endpoint.id) ?? 1) - 1;
       if (n <= 0) {
         this.perEndpoint.delete(endpoint.id);
       } else {
         this.perEndpoint.set(endpoint.id, n);
       }
+      this.startWaiting(endpoint.id);
       this.notify();
     };
     try {

@@ -90,4 +90,48 @@ describe('dispatcher slots', () => {
     const delivery = (await store.listDeliveries(run.tenantId)).items[0];
     expect(delivery).toMatchObject({ status: 'succeeded', attemptCount: 1 });
   });
+
+  it('an endpoint at its cap is not claimed and given back on every wake-up', async () => {
+    const { h: run, store, receiver } = await setUp();
+    // The receiver holds every request until the end of the test: the endpoint stays at its cap of 1.
+    const held: (() => void)[] = [];
+    receiver.setHandler((_req, res) => held.push(() => res.end('ok')));
+    await store.publishBatch(
+      run.tenantId,
+      Array.from({ length: 100 }, (_, i) => ({ eventType: 'a.b', data: { i } })),
+    );
+    let claims = 0;
+    let releases = 0;
+    const claimDue = store.claimDue.bind(store);
+    const release = store.release.bind(store);
+    store.claimDue = (...args: Parameters<typeof store.claimDue>) => {
+      claims++;
+      return claimDue(...args);
+    };
+    store.release = (...args: Parameters<typeof store.release>) => {
+      releases++;
+      return release(...args);
+    };
+    const d = run.dispatcher({ endpointConcurrency: 1, batchSize: 50, idleIntervalMs: 1000 });
+    d.start();
+    await waitFor(() => receiver.requests.length >= 1, 'the first request');
+    // 40 publishes, each waking the dispatcher, within about 200 ms (well inside one 250 ms deferral).
+    for (let i = 0; i < 40; i++) {
+      await store.publish(run.tenantId, { eventType: 'a.b', data: { late: i } });
+      d.notify();
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    // One round claims the first 50 (one starts, 49 go back in one release); then claiming pauses until
+    // the deferral ends or an attempt finishes. Before: a claim of 50 and 50 releases per wake-up.
+    expect(claims).toBeLessThanOrEqual(3);
+    expect(releases).toBeLessThanOrEqual(3);
+    expect(receiver.requests).toHaveLength(1);
+    for (const answer of held.splice(0)) {
+      answer();
+    }
+    // Then drains the capped endpoint's backlog (held deliveries start as its one slot frees).
+    receiver.setHandler((_req, res) => res.end('ok'));
+    await waitFor(() => receiver.requests.length >= 140, 'all 140 delivered', 600);
+    await d.stop({ deadlineMs: 1000 });
+  }, 20_000);
 });
