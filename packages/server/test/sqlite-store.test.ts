@@ -2,9 +2,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { generateEndpointSecret } from '../src/crypto/keys.js';
 import { createSecretBox } from '../src/crypto/secret-box.js';
 import { sqliteMigrations } from '../src/store/sqlite-migrations.js';
 import { SqliteStore } from '../src/store/sqlite-store.js';
+import type { AttemptOutcome, RecordAttemptInput } from '../src/store/store.js';
 import { describeStoreConformance } from './store-conformance.js';
 
 function tempStore(opts: { key?: string; dir?: string } = {}) {
@@ -161,6 +163,64 @@ describe('SqliteStore specifics', () => {
         )
         .all('wh_x', 'tnt_x', 0, 1) as { detail: string }[];
       expect(perEndpoint.map((p) => p.detail).join('\n')).toContain('deliveries_endpoint_created');
+    } finally {
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('an attempt recorded with its claimed delivery gives what the row holds, and honours a lost lease', async () => {
+    const { store, dir } = tempStore();
+    try {
+      await store.migrate();
+      const tenant = await store.createTenant({ name: 't' });
+      await store.upsertEventType(tenant.id, { name: 'a.b' });
+      await store.createEndpoint(tenant.id, { url: 'https://x.example/', secret: generateEndpointSecret() });
+      await store.publishBatch(
+        tenant.id,
+        Array.from({ length: 4 }, (_, i) => ({ eventType: 'a.b', data: { i } })),
+      );
+      const claims = await store.claimDue('w1', 4, 60_000);
+      expect(claims.map((c) => c.trigger)).toEqual(['scheduled', 'scheduled', 'scheduled', 'scheduled']);
+      const input = (i: number, outcome: AttemptOutcome, statusCode: number): RecordAttemptInput => ({
+        deliveryId: claims[i]!.delivery.id,
+        workerId: 'w1',
+        claimed: claims[i]!.delivery,
+        attempt: {
+          startedAt: new Date(Date.now() - 5),
+          durationMs: 3.4,
+          statusCode,
+          errorKind: statusCode < 300 ? 'none' : 'http_status',
+          error: statusCode < 300 ? null : `HTTP ${statusCode}`,
+          responsePreview: 'ok',
+          requestHeaders: { 'webhook-id': claims[i]!.message.id },
+          trigger: claims[i]!.trigger,
+        },
+        outcome,
+      });
+      const results = await store.recordAttempts([
+        input(0, { kind: 'succeeded' }, 204),
+        input(1, { kind: 'retry', nextAttemptAt: new Date(Date.now() + 60_000) }, 500),
+        input(2, { kind: 'failed' }, 410),
+      ]);
+      for (const [i, r] of results.entries()) {
+        expect(r.applied).toBe(true);
+        expect(r.delivery).toEqual(await store.getDelivery(tenant.id, claims[i]!.delivery.id));
+        const attempts = await store.listAttempts(tenant.id, claims[i]!.delivery.id);
+        expect(attempts.items).toEqual([r.attempt]);
+      }
+      expect(results[1]!.endpointFailingSince).toBeInstanceOf(Date);
+      // Another worker took the fourth delivery over: the attempt is logged, the delivery is not moved.
+      store.db.prepare("UPDATE deliveries SET lease_owner = 'w2' WHERE id = ?").run(claims[3]!.delivery.id);
+      const [lost] = await store.recordAttempts([input(3, { kind: 'succeeded' }, 204)]);
+      expect(lost!.applied).toBe(false);
+      expect(lost!.delivery).toEqual(await store.getDelivery(tenant.id, claims[3]!.delivery.id));
+      expect(lost!.delivery).toMatchObject({ status: 'in_flight', attemptCount: 1 });
+      // A delivery that no longer exists is NOT_FOUND, as without the claimed row.
+      store.db.prepare('DELETE FROM deliveries WHERE id = ?').run(claims[0]!.delivery.id);
+      await expect(store.recordAttempt(input(0, { kind: 'succeeded' }, 204))).rejects.toMatchObject({
+        code: 'NOT_FOUND',
+      });
     } finally {
       await store.close();
       rmSync(dir, { recursive: true, force: true });

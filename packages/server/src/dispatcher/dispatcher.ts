@@ -542,9 +542,11 @@ export class Dispatcher {
         error: result.error,
         responsePreview: result.responsePreview,
         requestHeaders: headers,
+        ...(claim.trigger ? { trigger: claim.trigger } : {}),
       },
       outcome,
       trackHealth: mode.trackHealth,
+      ...(claim.trigger ? { claimed: delivery } : {}),
     });
     this.onAttempt?.({ attempt: recorded.attempt, endpoint, outcome });
     if (

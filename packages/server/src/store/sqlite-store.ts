@@ -932,6 +932,7 @@ export class SqliteStore implements Store {
         ),
         message: sqliteRows.messageFrom(this.stmt('SELECT * FROM messages WHERE id = ?').get(id) as Row),
         leaseExpiresAt: new Date(t + leaseMs),
+        trigger: 'test',
       };
     });
   }
@@ -1043,7 +1044,12 @@ export class SqliteStore implements Store {
           attachDataText(message, str(row.data));
           messages.set(messageId, message);
         }
-        return { delivery: sqliteRows.deliveryFrom(r), message, leaseExpiresAt: new Date(expires) };
+        return {
+          delivery: sqliteRows.deliveryFrom(r),
+          message,
+          leaseExpiresAt: new Date(expires),
+          trigger: str(r.next_trigger) as AttemptTrigger,
+        };
       });
     });
   }
@@ -1073,6 +1079,17 @@ export class SqliteStore implements Store {
     const id = newId('att', startedAt);
     const durationMs = Math.round(attempt.durationMs);
     const url = attempt.url ?? '';
+    if (input.claimed && attempt.trigger && input.claimed.id === input.deliveryId) {
+      return this.recordClaimedAttempt(
+        input,
+        input.claimed,
+        attempt.trigger,
+        id,
+        url,
+        durationMs,
+        nextRetryAt,
+      );
+    }
     // One statement reads the delivery's ids and trigger and writes the attempt: reading the whole delivery
     // row into JavaScript first cost a row object per attempt on the dispatcher's hottest path.
     const d = this.rowStmt(
@@ -1125,23 +1142,7 @@ export class SqliteStore implements Store {
         'UPDATE deliveries SET attempt_count = attempt_count + 1, last_attempt_at = ? WHERE id = ? RETURNING *',
       ).get(startedAt, d.delivery_id) as Row;
     }
-    let failingSince: unknown = null;
-    if (input.trackHealth === false) {
-      failingSince = (
-        this.stmt('SELECT failing_since FROM endpoints WHERE id = ?').get(d.endpoint_id) as Row | undefined
-      )?.failing_since;
-    } else if (attempt.errorKind === 'none' && outcome.kind === 'succeeded') {
-      // A success ends the streak: afterwards failing_since is NULL whether or not this changed a row.
-      this.stmt('UPDATE endpoints SET failing_since = NULL WHERE id = ? AND failing_since IS NOT NULL').run(
-        d.endpoint_id,
-      );
-    } else {
-      failingSince = (
-        this.stmt(
-          'UPDATE endpoints SET failing_since = COALESCE(failing_since, ?) WHERE id = ? RETURNING failing_since',
-        ).get(startedAt, d.endpoint_id) as Row | undefined
-      )?.failing_since;
-    }
+    const endpointFailingSince = this.recordEndpointHealth(input, str(d.endpoint_id), startedAt);
     // Built from what was just written instead of read back: the same values attemptFrom would return.
     const recorded: Attempt = {
       id,
@@ -1163,8 +1164,139 @@ export class SqliteStore implements Store {
       attempt: recorded,
       delivery: sqliteRows.deliveryFrom(updated),
       applied,
-      endpointFailingSince: dateOrNull(failingSince),
+      endpointFailingSince,
     };
+  }
+
+  /**
+   * recordAttemptSync when the dispatcher passes the delivery it claimed: plain INSERT and UPDATE, no read
+   * of the row and no RETURNING (SQLite materialises RETURNING rows in an ephemeral table, a page cache
+   * set up and torn down per statement). The result is the claimed delivery with this attempt applied,
+   * which is what the row holds: nobody else writes a delivery while its lease is held, and a lost lease
+   * (changes = 0) falls back to reading the row.
+   */
+  private recordClaimedAttempt(
+    input: RecordAttemptInput,
+    claimed: Delivery,
+    trigger: AttemptTrigger,
+    id: string,
+    url: string,
+    durationMs: number,
+    nextRetryAt: number | null,
+  ): RecordAttemptResult {
+    const { attempt, outcome } = input;
+    const startedAt = attempt.startedAt.getTime();
+    try {
+      this.stmt(
+        `INSERT INTO attempts (id, tenant_id, delivery_id, endpoint_id, trigger, url, started_at, duration_ms,
+           status_code, error_kind, error, response_preview, request_headers, next_retry_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      ).run(
+        id,
+        claimed.tenantId,
+        claimed.id,
+        claimed.endpointId,
+        trigger,
+        url,
+        startedAt,
+        durationMs,
+        attempt.statusCode,
+        attempt.errorKind,
+        attempt.error,
+        attempt.responsePreview,
+        JSON.stringify(attempt.requestHeaders),
+        nextRetryAt,
+      );
+    } catch (err) {
+      if ((err as { code?: unknown }).code === 'SQLITE_CONSTRAINT_FOREIGNKEY') {
+        throw notFound('delivery', input.deliveryId);
+      }
+      throw err;
+    }
+    const finishedAt = startedAt + durationMs;
+    const status: DeliveryStatus =
+      outcome.kind === 'succeeded' ? 'succeeded' : outcome.kind === 'retry' ? 'pending' : 'failed';
+    const applied =
+      this.stmt(
+        `UPDATE deliveries SET status = ?, attempt_count = attempt_count + 1, cycle_attempts = cycle_attempts + 1,
+           next_attempt_at = ?, lease_owner = NULL, lease_expires_at = NULL, last_attempt_at = ?,
+           last_status_code = ?, last_error = ?, next_trigger = 'scheduled', updated_at = ?
+         WHERE id = ? AND status = 'in_flight' AND lease_owner = ?`,
+      ).run(
+        status,
+        nextRetryAt,
+        startedAt,
+        attempt.statusCode,
+        attempt.error,
+        finishedAt,
+        claimed.id,
+        input.workerId,
+      ).changes === 1;
+    const delivery: Delivery = applied
+      ? {
+          ...claimed,
+          status,
+          attemptCount: claimed.attemptCount + 1,
+          cycleAttempts: claimed.cycleAttempts + 1,
+          nextAttemptAt: dateOrNull(nextRetryAt),
+          lastAttemptAt: new Date(startedAt),
+          lastStatusCode: attempt.statusCode,
+          lastError: attempt.error,
+          updatedAt: new Date(finishedAt),
+        }
+      : sqliteRows.deliveryFrom(
+          // The lease was lost: keep the log complete, but only count the attempt.
+          this.stmt(
+            'UPDATE deliveries SET attempt_count = attempt_count + 1, last_attempt_at = ? WHERE id = ? RETURNING *',
+          ).get(startedAt, claimed.id) as Row,
+        );
+    return {
+      attempt: {
+        id,
+        tenantId: claimed.tenantId,
+        deliveryId: claimed.id,
+        endpointId: claimed.endpointId,
+        trigger,
+        url,
+        startedAt: new Date(startedAt),
+        durationMs,
+        statusCode: attempt.statusCode,
+        errorKind: attempt.errorKind,
+        error: attempt.error,
+        responsePreview: attempt.responsePreview,
+        requestHeaders: { ...attempt.requestHeaders },
+        nextRetryAt: dateOrNull(nextRetryAt),
+      },
+      delivery,
+      applied,
+      endpointFailingSince: this.recordEndpointHealth(input, claimed.endpointId, startedAt),
+    };
+  }
+
+  /** The endpoint's failure streak after an attempt (a success ends it; a failure starts it if none runs). */
+  private recordEndpointHealth(
+    input: RecordAttemptInput,
+    endpointId: string,
+    startedAt: number,
+  ): Date | null {
+    let failingSince: unknown = null;
+    if (input.trackHealth === false) {
+      failingSince = (
+        this.stmt('SELECT failing_since FROM endpoints WHERE id = ?').get(endpointId) as Row | undefined
+      )?.failing_since;
+    } else if (input.attempt.errorKind === 'none' && input.outcome.kind === 'succeeded') {
+      // A success ends the streak: afterwards failing_since is NULL whether or not this changed a row.
+      this.stmt('UPDATE endpoints SET failing_since = NULL WHERE id = ? AND failing_since IS NOT NULL').run(
+        endpointId,
+      );
+    } else {
+      failingSince = (
+        this.stmt(
+          'UPDATE endpoints SET failing_since = COALESCE(failing_since, ?) WHERE id = ? RETURNING failing_since',
+        ).get(startedAt, endpointId) as Row | undefined
+      )?.failing_since;
+    }
+    return dateOrNull(failingSince);
   }
 
   async release(workerId: string, opts?: { deliveryIds?: string[]; at?: Date }): Promise<number> {

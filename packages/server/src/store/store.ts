@@ -236,6 +236,11 @@ export interface RecordAttemptInput {
   outcome: AttemptOutcome;
   /** Whether this attempt counts towards the endpoint's failure streak (false for test sends). */
   trackHealth?: boolean;
+  /**
+   * The delivery as this worker claimed it, with `attempt.trigger` set: a store may then write without
+   * reading the row first and build the result from it (it still updates only under the worker's lease).
+   */
+  claimed?: Delivery;
 }
 
 export interface RecordAttemptResult {
@@ -253,6 +258,8 @@ export interface ClaimedDelivery {
   delivery: Delivery;
   message: Message;
   leaseExpiresAt: Date;
+  /** What this attempt is for: the schedule, a redelivery (`manual`), a replay or a test send. */
+  trigger?: AttemptTrigger;
 }
 
 /** Picks the event type from a payload field: `map[value at pointer]`. */
