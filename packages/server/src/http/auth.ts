@@ -1,5 +1,5 @@
 import { timingSafeEqual } from 'node:crypto';
-import { apiKeyMatches, apiKeyPrefix, sha256Hex } from '../crypto/keys.js';
+import { apiKeyPrefix, sha256Hex } from '../crypto/keys.js';
 import type { SourceRecord, Store } from '../store/store.js';
 import { PORTAL_OPERATIONS, PORTAL_TOKEN_PREFIX, readPortalToken } from './portal-token.js';
 import { ApiError } from './problem.js';
@@ -15,9 +15,22 @@ export type Principal =
 /** `lastUsedAt` is written at most this often per key, so reads don't turn into writes. */
 const TOUCH_INTERVAL_MS = 60_000;
 
-/** Equal-length digests compared in constant time, so neither the value nor its length leaks. */
-export function constantTimeEqual(a: string, b: string): boolean {
-  return timingSafeEqual(Buffer.from(sha256Hex(a), 'hex'), Buffer.from(sha256Hex(b), 'hex'));
+/**
+ * The admin key's SHA-256, computed once per key rather than on every request. Tokens are compared as
+ * digests of equal length, in constant time, so neither the key nor its length leaks.
+ */
+let adminKeyHash: { key: string; hash: Buffer } | null = null;
+function adminKeyDigest(adminKey: string): Buffer {
+  if (adminKeyHash?.key !== adminKey) {
+    adminKeyHash = { key: adminKey, hash: Buffer.from(sha256Hex(adminKey), 'hex') };
+  }
+  return adminKeyHash.hash;
+}
+
+/** Compares hex SHA-256 digests in constant time; false for anything that is not one. */
+function digestMatches(digest: Buffer, storedHex: string): boolean {
+  const stored = Buffer.from(storedHex, 'hex');
+  return stored.length === digest.length && timingSafeEqual(digest, stored);
 }
 
 function hashMatches(token: string, storedHash: string | null): boolean {
@@ -64,7 +77,9 @@ export async function authenticate(input: AuthInput, deps: AuthDeps): Promise<Pr
   if (!token) {
     throw unauthorized();
   }
-  if (constantTimeEqual(token, deps.adminKey)) {
+  // One hash of the presented token serves both comparisons (the admin key's, then the API key's).
+  const digest = Buffer.from(sha256Hex(token), 'hex');
+  if (timingSafeEqual(digest, adminKeyDigest(deps.adminKey))) {
     if (!security.includes('adminKey')) {
       throw unauthorized(
         'This route takes a tenant API key (hw_...); the admin key manages tenants and keys.',
@@ -78,7 +93,7 @@ export async function authenticate(input: AuthInput, deps: AuthDeps): Promise<Pr
   const prefix = apiKeyPrefix(token);
   const record = prefix ? await deps.store.findApiKeyByPrefix(prefix) : null;
   const now = deps.now();
-  if (!record || !apiKeyMatches(token, record.hash)) {
+  if (!record || !digestMatches(digest, record.hash)) {
     throw unauthorized('The API key is unknown. Send a valid key: Authorization: Bearer hw_...');
   }
   if (record.revokedAt) {
