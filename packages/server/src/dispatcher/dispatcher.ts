@@ -73,8 +73,13 @@ interface PendingWrite {
 
 /** Most attempts written in one transaction. */
 const MAX_WRITE_BATCH = 256;
-/** Attempts per `recordAttempts` call (all-or-nothing each; see flushWrites). */
-const WRITE_CHUNK = 16;
+/**
+ * Attempts per `recordAttempts` call (all-or-nothing each; see flushWrites). A chunk is where the group
+ * commit may stop for a waiting API request, so smaller chunks let publishes in sooner: 4 against 16 in
+ * three A/B pairs of bench/delivery, more deliveries/s and less server CPU per event in all three
+ * (batch 7,581 / 6,177 / 6,369 vs 6,488 / 6,062 / 5,445 per s).
+ */
+const WRITE_CHUNK = 4;
 const TENANT_CACHE_MS = 30_000;
 /** Redacted endpoint URLs kept; the map starts over when full. */
 const MAX_REDACTED_URLS = 10_000;
