@@ -550,27 +550,29 @@ const cpu = cpus()[0]?.model ?? 'unknown CPU';
 const ANALYSIS = `
 ## Reading these numbers (written by hand after the run)
 
-- **Quiet machine** (nothing else running; 2 x AMD EPYC VM). The limit (a) moves a lot on these VMs: within
-  this session it read 16,775, 17,468 and 19,145 req/s between 17:20 and 17:40 and 28,378 req/s here, at
-  18:23, so compare the server's CPU per event and the ratios within one run.
-- **Throughput: 0.16x single-event publishing, 0.25x batch (target 0.5x: missed)**, at the highest absolute
-  rates measured so far (4,536 and 7,145 deliveries/s) against the highest limit. Server CPU per event is 297
-  µs single and 166 µs batch (525 and 266 µs at 15:08). What changed this session: the HTTP sender drives
-  undici's handler API (no response stream, iterator or AbortSignal per attempt); SQLite keeps its statement
-  journal in memory (group commit's savepoints had spilled every touched page to a temporary file); WAL
-  checkpoints run on a thread of their own; payload JSON is serialised once per side; hot rows are built from
-  value arrays; a slot frees when the receiver answers, not when the attempt's write commits; the dispatch
-  thread runs at nice 5. 0.5x of this limit would be ~14,000 events/s, ~70 µs of server CPU per event with
-  the receiver and the publisher on the same two cores.
-- **Publish latency with the dispatcher at full speed: p50 0.99 ms, p99 4.60 ms (target p99 < 5 ms: met in
-  this run;** 5.69 ms at 17:39 before the nice-5 change, and 4.2-6.0 ms over three A/B pairs after it, so
-  it sits at the target rather than clearly under it). The one-event-loop layout in the same run: p50
-  2.39 ms, p99 8.39 ms; two processes on one file: p99 37.33 ms (SQLite's busy handler).
-- **Backlog: flat.** Claiming 50 costs 0.58 vs 0.63 ms p50 (1.13 vs 1.56 ms p99) at 10 000 and 1 000 000 due;
-  publish latency with an idle dispatcher does not move (0.60 vs 0.58 ms p50); RSS stays ~150 MiB. SQLite
-  reads the file through a memory map, so RSS splits into the process's own memory (102 vs 112 MiB) and
-  file-backed pages (the node binary and the database pages it touched: 51 vs 136 MiB), which are the OS
-  page cache. A /metrics scrape counts the pending index (7 ms vs 59 ms).
+- **Quiet machine** (nothing else running; 2 x AMD EPYC VM). The limit (a) moves a lot on these VMs (15,900
+  to 28,400 req/s within hours), so compare CPU per event and ratios within one run, and changes by A/B
+  pairs of builds run back to back (\`HOOKWIRE_CLI\`).
+- **Where the two cores go** (new rows above): per batch-published event the dispatch thread spends 114 µs,
+  the API thread 38, the receiver 38 and the publisher 11. The dispatch thread is the bottleneck: about 45 µs
+  of it is the HTTP exchange itself (undici, signing, the socket calls: what the bare pool in (a) spends per
+  request), the rest SQLite (claim, attempt row, delivery update, commits) and bookkeeping. For single
+  publishes the API thread's HTTP request costs as much again (115 µs) and the publisher's client 56 µs.
+- **Throughput: 0.23x single-event publishing, 0.31x batch (target 0.5x: missed).** 5,177 and 7,081
+  deliveries/s; server CPU per event 260 µs single and 165 µs batch. Two other full runs of the same code
+  this session: 0.19x / 0.17x single (317 / 303 µs), 0.20x / 0.26x batch (188 / 180 µs). 0.5x of this limit
+  is ~11,300 events/s: with the receiver and the publisher on the same two cores that leaves the server
+  ~130 µs per batch-published event, so the dispatch thread would need ~80 µs.
+- **Publish latency with the dispatcher at full speed: p50 1.34 ms, p99 5.04 ms (target p99 < 5 ms: at the
+  target, not under it;** 6.17 and 5.72 ms in the two other runs). Most of the tail is the API thread waiting
+  for the SQLite write lock while the dispatch thread commits (measured with a probe in the lock: p90 0.9 ms,
+  p99 3.5 ms). One event loop: p99 10.00 ms; two processes on one file: p99 26.82 ms (SQLite's busy handler).
+- **Backlog: flat.** Claiming 50 costs 0.77 vs 0.94 ms p50 (1.19 vs 2.58 ms p99) at 10 000 and 1 000 000
+  due; publish latency with an idle dispatcher does not move (0.71 vs 0.58 ms p50); RSS 152 vs 151 MiB, of
+  it own memory 100 vs 112 MiB (the rest is the mapped database file, i.e. page cache). The claims are now
+  timed without SQLite's automatic checkpoint, which the server never runs inside a claim: two earlier runs
+  today that still had it read 7.02 and 5.68 ms p99 at 1,000,000 due (p50 0.75 and 0.57 ms). A /metrics
+  scrape counts the pending index (9 ms vs 62 ms).
 `;
 const row = (label: string, a: string, b: string) => `| ${label} | ${a} | ${b} |`;
 writeFileSync(
