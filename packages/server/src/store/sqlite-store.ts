@@ -1072,6 +1072,15 @@ export class SqliteStore implements Store {
     return this.group.run(() => inputs.map((input) => this.recordAttemptSync(input)));
   }
 
+  /**
+   * Writes an attempt and moves its delivery on, under the worker's lease.
+   *
+   * When the dispatcher passes the delivery it claimed (with the attempt's trigger), the attempt is a plain
+   * INSERT and the result is that delivery with the attempt applied, which is what the row then holds:
+   * nobody else writes a delivery while its lease is held. Reading the row back with RETURNING had cost
+   * SQLite an ephemeral table and page cache per statement, on the dispatcher's hottest path. Without it,
+   * one INSERT ... SELECT reads the delivery's ids and trigger, and the row is read after the update.
+   */
   private recordAttemptSync(input: RecordAttemptInput): RecordAttemptResult {
     const { attempt, outcome } = input;
     const startedAt = attempt.startedAt.getTime();
@@ -1079,28 +1088,9 @@ export class SqliteStore implements Store {
     const id = newId('att', startedAt);
     const durationMs = Math.round(attempt.durationMs);
     const url = attempt.url ?? '';
-    if (input.claimed && attempt.trigger && input.claimed.id === input.deliveryId) {
-      return this.recordClaimedAttempt(
-        input,
-        input.claimed,
-        attempt.trigger,
-        id,
-        url,
-        durationMs,
-        nextRetryAt,
-      );
-    }
-    // One statement reads the delivery's ids and trigger and writes the attempt: reading the whole delivery
-    // row into JavaScript first cost a row object per attempt on the dispatcher's hottest path.
-    const d = this.rowStmt(
-      `INSERT INTO attempts (id, tenant_id, delivery_id, endpoint_id, trigger, url, started_at, duration_ms,
-         status_code, error_kind, error, response_preview, request_headers, next_retry_at)
-       SELECT ?, tenant_id, id, endpoint_id, COALESCE(?, next_trigger), ?, ?, ?, ?, ?, ?, ?, ?, ?
-       FROM deliveries WHERE id = ?
-       RETURNING tenant_id, delivery_id, endpoint_id, trigger`,
-    ).get(
-      id,
-      attempt.trigger ?? null,
+    const claimed =
+      input.claimed && attempt.trigger && input.claimed.id === input.deliveryId ? input.claimed : null;
+    const values = [
       url,
       startedAt,
       durationMs,
@@ -1110,108 +1100,38 @@ export class SqliteStore implements Store {
       attempt.responsePreview,
       JSON.stringify(attempt.requestHeaders),
       nextRetryAt,
-      input.deliveryId,
-    ) as Row | undefined;
-    if (!d) {
-      throw notFound('delivery', input.deliveryId);
-    }
-    const trigger = str(d.trigger) as AttemptTrigger;
-    const finishedAt = startedAt + durationMs;
-    const status: DeliveryStatus =
-      outcome.kind === 'succeeded' ? 'succeeded' : outcome.kind === 'retry' ? 'pending' : 'failed';
-    let updated = this.rowStmt(
-      `UPDATE deliveries SET status = ?, attempt_count = attempt_count + 1, cycle_attempts = cycle_attempts + 1,
-         next_attempt_at = ?, lease_owner = NULL, lease_expires_at = NULL, last_attempt_at = ?,
-         last_status_code = ?, last_error = ?, next_trigger = 'scheduled', updated_at = ?
-       WHERE id = ? AND status = 'in_flight' AND lease_owner = ?
-       RETURNING *`,
-    ).get(
-      status,
-      nextRetryAt,
-      startedAt,
-      attempt.statusCode,
-      attempt.error,
-      finishedAt,
-      d.delivery_id,
-      input.workerId,
-    ) as Row | undefined;
-    const applied = updated !== undefined;
-    if (!updated) {
-      // The lease was lost: keep the log complete, but only count the attempt.
-      updated = this.stmt(
-        'UPDATE deliveries SET attempt_count = attempt_count + 1, last_attempt_at = ? WHERE id = ? RETURNING *',
-      ).get(startedAt, d.delivery_id) as Row;
-    }
-    const endpointFailingSince = this.recordEndpointHealth(input, str(d.endpoint_id), startedAt);
-    // Built from what was just written instead of read back: the same values attemptFrom would return.
-    const recorded: Attempt = {
-      id,
-      tenantId: str(d.tenant_id),
-      deliveryId: str(d.delivery_id),
-      endpointId: str(d.endpoint_id),
-      trigger,
-      url,
-      startedAt: new Date(startedAt),
-      durationMs,
-      statusCode: attempt.statusCode,
-      errorKind: attempt.errorKind,
-      error: attempt.error,
-      responsePreview: attempt.responsePreview,
-      requestHeaders: { ...attempt.requestHeaders },
-      nextRetryAt: dateOrNull(nextRetryAt),
-    };
-    return {
-      attempt: recorded,
-      delivery: sqliteRows.deliveryFrom(updated),
-      applied,
-      endpointFailingSince,
-    };
-  }
-
-  /**
-   * recordAttemptSync when the dispatcher passes the delivery it claimed: plain INSERT and UPDATE, no read
-   * of the row and no RETURNING (SQLite materialises RETURNING rows in an ephemeral table, a page cache
-   * set up and torn down per statement). The result is the claimed delivery with this attempt applied,
-   * which is what the row holds: nobody else writes a delivery while its lease is held, and a lost lease
-   * (changes = 0) falls back to reading the row.
-   */
-  private recordClaimedAttempt(
-    input: RecordAttemptInput,
-    claimed: Delivery,
-    trigger: AttemptTrigger,
-    id: string,
-    url: string,
-    durationMs: number,
-    nextRetryAt: number | null,
-  ): RecordAttemptResult {
-    const { attempt, outcome } = input;
-    const startedAt = attempt.startedAt.getTime();
-    try {
-      this.stmt(
+    ];
+    let ids: { tenantId: string; endpointId: string; trigger: AttemptTrigger };
+    if (claimed) {
+      ids = { tenantId: claimed.tenantId, endpointId: claimed.endpointId, trigger: attempt.trigger! };
+      try {
+        this.stmt(
+          `INSERT INTO attempts (id, tenant_id, delivery_id, endpoint_id, trigger, url, started_at, duration_ms,
+             status_code, error_kind, error, response_preview, request_headers, next_retry_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        ).run(id, ids.tenantId, claimed.id, ids.endpointId, ids.trigger, ...values);
+      } catch (err) {
+        if ((err as { code?: unknown }).code === 'SQLITE_CONSTRAINT_FOREIGNKEY') {
+          throw notFound('delivery', input.deliveryId);
+        }
+        throw err;
+      }
+    } else {
+      const d = this.rowStmt(
         `INSERT INTO attempts (id, tenant_id, delivery_id, endpoint_id, trigger, url, started_at, duration_ms,
            status_code, error_kind, error, response_preview, request_headers, next_retry_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      ).run(
-        id,
-        claimed.tenantId,
-        claimed.id,
-        claimed.endpointId,
-        trigger,
-        url,
-        startedAt,
-        durationMs,
-        attempt.statusCode,
-        attempt.errorKind,
-        attempt.error,
-        attempt.responsePreview,
-        JSON.stringify(attempt.requestHeaders),
-        nextRetryAt,
-      );
-    } catch (err) {
-      if ((err as { code?: unknown }).code === 'SQLITE_CONSTRAINT_FOREIGNKEY') {
+         SELECT ?, tenant_id, id, endpoint_id, COALESCE(?, next_trigger), ?, ?, ?, ?, ?, ?, ?, ?, ?
+         FROM deliveries WHERE id = ?
+         RETURNING tenant_id, endpoint_id, trigger`,
+      ).get(id, attempt.trigger ?? null, ...values, input.deliveryId) as Row | undefined;
+      if (!d) {
         throw notFound('delivery', input.deliveryId);
       }
-      throw err;
+      ids = {
+        tenantId: str(d.tenant_id),
+        endpointId: str(d.endpoint_id),
+        trigger: str(d.trigger) as AttemptTrigger,
+      };
     }
     const finishedAt = startedAt + durationMs;
     const status: DeliveryStatus =
@@ -1229,34 +1149,42 @@ export class SqliteStore implements Store {
         attempt.statusCode,
         attempt.error,
         finishedAt,
-        claimed.id,
+        input.deliveryId,
         input.workerId,
       ).changes === 1;
-    const delivery: Delivery = applied
-      ? {
-          ...claimed,
-          status,
-          attemptCount: claimed.attemptCount + 1,
-          cycleAttempts: claimed.cycleAttempts + 1,
-          nextAttemptAt: dateOrNull(nextRetryAt),
-          lastAttemptAt: new Date(startedAt),
-          lastStatusCode: attempt.statusCode,
-          lastError: attempt.error,
-          updatedAt: new Date(finishedAt),
-        }
-      : sqliteRows.deliveryFrom(
-          // The lease was lost: keep the log complete, but only count the attempt.
-          this.stmt(
-            'UPDATE deliveries SET attempt_count = attempt_count + 1, last_attempt_at = ? WHERE id = ? RETURNING *',
-          ).get(startedAt, claimed.id) as Row,
-        );
+    let delivery: Delivery;
+    if (applied && claimed) {
+      delivery = {
+        ...claimed,
+        status,
+        attemptCount: claimed.attemptCount + 1,
+        cycleAttempts: claimed.cycleAttempts + 1,
+        nextAttemptAt: dateOrNull(nextRetryAt),
+        lastAttemptAt: new Date(startedAt),
+        lastStatusCode: attempt.statusCode,
+        lastError: attempt.error,
+        updatedAt: new Date(finishedAt),
+      };
+    } else if (applied) {
+      delivery = sqliteRows.deliveryFrom(
+        this.rowStmt('SELECT * FROM deliveries WHERE id = ?').get(input.deliveryId) as Row,
+      );
+    } else {
+      // The lease was lost: keep the log complete, but only count the attempt.
+      delivery = sqliteRows.deliveryFrom(
+        this.stmt(
+          'UPDATE deliveries SET attempt_count = attempt_count + 1, last_attempt_at = ? WHERE id = ? RETURNING *',
+        ).get(startedAt, input.deliveryId) as Row,
+      );
+    }
     return {
+      // Built from what was just written instead of read back: the same values attemptFrom would return.
       attempt: {
         id,
-        tenantId: claimed.tenantId,
-        deliveryId: claimed.id,
-        endpointId: claimed.endpointId,
-        trigger,
+        tenantId: ids.tenantId,
+        deliveryId: input.deliveryId,
+        endpointId: ids.endpointId,
+        trigger: ids.trigger,
         url,
         startedAt: new Date(startedAt),
         durationMs,
@@ -1269,7 +1197,7 @@ export class SqliteStore implements Store {
       },
       delivery,
       applied,
-      endpointFailingSince: this.recordEndpointHealth(input, claimed.endpointId, startedAt),
+      endpointFailingSince: this.recordEndpointHealth(input, ids.endpointId, startedAt),
     };
   }
 
