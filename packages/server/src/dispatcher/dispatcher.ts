@@ -409,10 +409,13 @@ export class Dispatcher {
       this.waiting.delete(endpointId);
     }
     this.waitingCount--;
+    if (this.stopping) {
+      return; // stop() gives every lease of this worker back once the attempts in flight are done
+    }
     const now = this.now().getTime();
-    // Held deliveries wait for at most one attempt of the endpoint, so the lease (3 x timeout + 30 s by
-    // default) is nearly whole; still, never start one whose lease could run out mid-attempt.
-    const go = !this.stopping && next.claim.leaseExpiresAt.getTime() - now >= this.o.timeoutMs + 1000;
+    // Held deliveries wait for a few of the endpoint's attempts; the lease (3 x timeout + 30 s by default)
+    // usually has most of its time left, but one that could run out mid-attempt is given back instead.
+    const go = next.claim.leaseExpiresAt.getTime() - now >= this.o.timeoutMs + 1000;
     const wait = go ? this.admit(next.endpoint) : 0;
     if (!go || wait > 0) {
       void this.deferAll([{ id: next.claim.delivery.id, at: new Date(now + wait) }]);
