@@ -61,6 +61,8 @@ async function round(): Promise<{ cpu: number; wall: number }> {
         claimed.map((c) => ({
           deliveryId: c.delivery.id,
           workerId: 'cycle',
+          // As the dispatcher records: with the claimed delivery, so the store need not read it back.
+          claimed: c.delivery,
           attempt: {
             startedAt,
             durationMs: 1,
@@ -70,6 +72,7 @@ async function round(): Promise<{ cpu: number; wall: number }> {
             responsePreview: '',
             requestHeaders: { 'webhook-id': c.message.id },
             url: 'https://receiver.example/hook',
+            ...(c.trigger ? { trigger: c.trigger } : {}),
           },
           outcome: { kind: 'succeeded' as const },
         })),
