@@ -37,7 +37,7 @@ function hashMatches(token: string, storedHash: string | null): boolean {
   if (storedHash === null || !/^[0-9a-f]{64}$/.test(storedHash)) {
     return false;
   }
-  return timingSafeEqual(Buffer.from(sha256Hex(token), 'hex'), Buffer.from(storedHash, 'hex'));
+  return digestMatches(Buffer.from(sha256Hex(token), 'hex'), storedHash);
 }
 
 export interface AuthInput {
