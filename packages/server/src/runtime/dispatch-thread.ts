@@ -52,6 +52,9 @@ const store = new SqliteStore({
   durability: config.durability,
   defaultPlan: config.defaultPlan,
   writeLock: new SqliteWriteLock(writeLock),
+  // While an API commit holds the write lock, this thread goes on sending and reading answers; its writes
+  // queue up and share the next commit (a blocking wait stalled every exchange behind each API commit).
+  asyncLockWait: true,
   autoCheckpoint: false,
 });
 

@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import type { SqliteWriteLock } from './sqlite-write-lock.js';
+import { lockTimeoutError, type SqliteWriteLock } from './sqlite-write-lock.js';
 
 interface Member {
   fn: () => unknown;
@@ -46,11 +46,23 @@ export class SqliteGroupCommit {
 
   private readonly writeLock: SqliteWriteLock | null;
   private readonly hooks: TransactionHooks;
+  /** Set while the queue waits for the other thread to release the write lock (see waitForLock). */
+  private lockWait: Promise<void> | null = null;
+  private readonly asyncLockWait: boolean;
+  /** When the current wait for the lock began (performance.now()); bounds it by the lock's timeout. */
+  private lockWaitSince: number | null = null;
 
   constructor(
     db: Database.Database,
-    options: { maxBatch?: number; writeLock?: SqliteWriteLock | null; hooks?: TransactionHooks } = {},
+    options: {
+      maxBatch?: number;
+      writeLock?: SqliteWriteLock | null;
+      hooks?: TransactionHooks;
+      /** Wait for the write lock without blocking the event loop (see waitForLock). Default false. */
+      asyncLockWait?: boolean;
+    } = {},
   ) {
+    this.asyncLockWait = options.asyncLockWait ?? false;
     this.db = db;
     this.writeLock = options.writeLock ?? null;
     this.hooks = options.hooks ?? {};
@@ -79,35 +91,73 @@ export class SqliteGroupCommit {
   /** Commits everything queued now (used before closing the database). */
   flushNow(): void {
     while (this.queue.length > 0) {
-      this.flushOne();
+      this.flushOne(true);
     }
   }
 
   private readonly flushScheduled = (): void => {
     this.scheduled = false;
-    this.flushOne();
-    if (this.queue.length > 0 && !this.scheduled) {
+    if (this.lockWait) {
+      return; // the wait's end flushes
+    }
+    this.flushOne(!this.asyncLockWait);
+    if (this.queue.length > 0 && !this.scheduled && !this.lockWait) {
       this.scheduled = true;
       setImmediate(this.flushScheduled);
     }
   };
 
-  private flushOne(): void {
-    const batch = this.queue.splice(0, this.maxBatch);
-    if (batch.length === 0) {
+  /**
+   * Waits for the other thread's transaction without blocking this thread's event loop, then flushes. A
+   * blocking wait stalled the dispatch thread's HTTP work behind every API commit (a batch publish of 100
+   * events holds the lock for milliseconds); meanwhile more writes join the queue and share the next commit.
+   */
+  private waitForLock(lock: SqliteWriteLock): void {
+    const now = performance.now();
+    this.lockWaitSince ??= now;
+    const left = lock.timeoutMs - (now - this.lockWaitSince);
+    if (left <= 0) {
+      this.lockWaitSince = null;
+      const err = lockTimeoutError();
+      for (const member of this.queue.splice(0, this.maxBatch)) {
+        member.reject(err);
+      }
+      if (this.queue.length > 0) {
+        this.waitForLock(lock);
+      }
+      return;
+    }
+    this.lockWait = lock.released(left).then(() => {
+      this.lockWait = null;
+      this.flushScheduled();
+    });
+  }
+
+  /** `block`: wait for the write lock in place (closing); otherwise wait for it asynchronously. */
+  private flushOne(block: boolean): void {
+    if (this.queue.length === 0) {
       return;
     }
     const outcomes: Outcome[] = [];
     // Operations left for the next transaction because another thread waits for the write lock.
     let deferred: Member[] = [];
-    try {
-      this.writeLock?.acquire();
-    } catch (err) {
-      for (const member of batch) {
-        member.reject(err);
+    if (this.writeLock) {
+      if (block) {
+        try {
+          this.writeLock.acquire();
+        } catch (err) {
+          for (const member of this.queue.splice(0, this.maxBatch)) {
+            member.reject(err);
+          }
+          return;
+        }
+      } else if (!this.writeLock.tryAcquire()) {
+        this.waitForLock(this.writeLock);
+        return;
       }
-      return;
+      this.lockWaitSince = null;
     }
+    const batch = this.queue.splice(0, this.maxBatch);
     try {
       this.hooks.begin?.();
       const started = performance.now();

@@ -66,6 +66,12 @@ export interface SqliteStoreOptions {
    */
   writeLock?: SqliteWriteLock;
   /**
+   * Wait for `writeLock` without blocking this thread's event loop: right for a thread with other work to
+   * do meanwhile (the dispatch thread's HTTP exchanges). Default false: a blocked waiter gets the lock the
+   * moment it is released, which keeps the API thread's publish latency low.
+   */
+  asyncLockWait?: boolean;
+  /**
    * Whether commits on this connection run WAL checkpoints themselves (SQLite's default, every ~1000
    * pages). Default true. With false, another connection must call {@link SqliteStore.checkpoint}
    * (the dispatch thread does), so no API request waits for a checkpoint.
@@ -124,6 +130,7 @@ export class SqliteStore implements Store {
     this.writeLock = options.writeLock ?? null;
     this.group = new SqliteGroupCommit(this.db, {
       writeLock: this.writeLock,
+      asyncLockWait: options.asyncLockWait ?? false,
       hooks: { begin: () => this.cache.pin(), end: () => this.cache.unpin() },
     });
     this.secretBox = options.secretBox ?? null;

@@ -16,7 +16,8 @@ export class SqliteWriteLock {
   readonly buffer: SharedArrayBuffer;
   private readonly cell: Int32Array;
   private depth = 0;
-  private readonly timeoutMs: number;
+  /** How long a waiter waits before failing like SQLite's busy timeout. */
+  readonly timeoutMs: number;
 
   /**
    * @param buffer a lock made by another thread, or none for a new one.
@@ -40,15 +41,43 @@ export class SqliteWriteLock {
     while (Atomics.compareExchange(this.cell, 0, 0, 1) !== 0) {
       const left = deadline - Date.now();
       if (left <= 0) {
-        throw Object.assign(new Error('database is locked (write lock held by another thread)'), {
-          code: 'SQLITE_BUSY',
-        });
+        throw lockTimeoutError();
       }
       Atomics.add(this.cell, 1, 1);
       Atomics.wait(this.cell, 0, 1, left);
       Atomics.sub(this.cell, 1, 1);
     }
     this.depth = 1;
+  }
+
+  /** Takes the lock if it is free now (or already held by this thread); never waits. */
+  tryAcquire(): boolean {
+    if (this.depth > 0) {
+      this.depth++;
+      return true;
+    }
+    if (Atomics.compareExchange(this.cell, 0, 0, 1) !== 0) {
+      return false;
+    }
+    this.depth = 1;
+    return true;
+  }
+
+  /**
+   * Resolves when the holder releases the lock, or after `timeoutMs`, without blocking this thread: its event
+   * loop goes on (the dispatch thread keeps sending while an API commit runs). It does not take the lock;
+   * the caller tries again. The wait counts as a waiter, so a holder with a long series of writes yields.
+   */
+  async released(timeoutMs: number): Promise<void> {
+    Atomics.add(this.cell, 1, 1);
+    try {
+      const wait = Atomics.waitAsync(this.cell, 0, 1, timeoutMs);
+      if (wait.async) {
+        await wait.value;
+      }
+    } finally {
+      Atomics.sub(this.cell, 1, 1);
+    }
   }
 
   /** True while another thread waits for the lock: a holder with more queued writes should commit and yield. */
@@ -76,4 +105,11 @@ export class SqliteWriteLock {
       this.release();
     }
   }
+}
+
+/** What a waiter gets when the lock stays held past its timeout: SQLite's own code, so callers treat it alike. */
+export function lockTimeoutError(): Error {
+  return Object.assign(new Error('database is locked (write lock held by another thread)'), {
+    code: 'SQLITE_BUSY',
+  });
 }

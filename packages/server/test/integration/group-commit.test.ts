@@ -194,6 +194,52 @@ describe('SqliteGroupCommit', () => {
       return { db, group, slowWrite, waiters, transactions: () => transactions };
     }
 
+    it('with asyncLockWait, waits for the lock without blocking the event loop, then commits the queue at once', async () => {
+      const db = new Database(':memory:');
+      cleanups.push(() => {
+        db.close();
+      });
+      db.exec('CREATE TABLE t (i INTEGER NOT NULL)');
+      const lock = new SqliteWriteLock();
+      let transactions = 0;
+      const group = new SqliteGroupCommit(db, {
+        writeLock: lock,
+        asyncLockWait: true,
+        hooks: { begin: () => transactions++ },
+      });
+      const insert = db.prepare('INSERT INTO t VALUES (?)');
+      // Another thread's transaction, played by a second handle on the same lock.
+      const other = new SqliteWriteLock(lock.buffer);
+      other.acquire();
+      const first = group.run(() => insert.run(1));
+      // Timers still fire while the write waits (a blocking wait would hold this thread until the release).
+      await new Promise((r) => setTimeout(r, 30));
+      const second = group.run(() => insert.run(2));
+      await new Promise((r) => setTimeout(r, 10));
+      expect(db.prepare('SELECT COUNT(*) FROM t').pluck().get()).toBe(0);
+      other.release();
+      await Promise.all([first, second]);
+      expect(db.prepare('SELECT i FROM t ORDER BY rowid').pluck().all()).toEqual([1, 2]);
+      expect(transactions).toBe(1); // both waited, and shared the commit
+    });
+
+    it('with asyncLockWait, fails the waiting writes with SQLITE_BUSY when the lock stays held past its timeout', async () => {
+      const db = new Database(':memory:');
+      cleanups.push(() => {
+        db.close();
+      });
+      db.exec('CREATE TABLE t (i INTEGER NOT NULL)');
+      const lock = new SqliteWriteLock(new SharedArrayBuffer(8), 50);
+      const group = new SqliteGroupCommit(db, { writeLock: lock, asyncLockWait: true });
+      const other = new SqliteWriteLock(lock.buffer);
+      other.acquire();
+      const insert = db.prepare('INSERT INTO t VALUES (?)');
+      await expect(group.run(() => insert.run(1))).rejects.toMatchObject({ code: 'SQLITE_BUSY' });
+      other.release();
+      await group.run(() => insert.run(2));
+      expect(db.prepare('SELECT i FROM t').pluck().all()).toEqual([2]);
+    });
+
     it('commits everything queued in one transaction while nobody waits', async () => {
       const { db, group, slowWrite, transactions } = lockedGroup();
       const results = await Promise.all([1, 2, 3, 4, 5].map((i) => group.run(slowWrite(i))));

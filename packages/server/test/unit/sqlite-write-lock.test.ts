@@ -37,6 +37,30 @@ describe('SqliteWriteLock', () => {
     expect(waiter.run(() => 'taken')).toBe('taken');
   });
 
+  it('tryAcquire takes a free lock and never waits for a held one; released() resolves at the release', async () => {
+    const holder = new SqliteWriteLock();
+    holder.acquire();
+    const other = new SqliteWriteLock(holder.buffer);
+    expect(other.tryAcquire()).toBe(false);
+    let freed = false;
+    const waiting = other.released(5000).then(() => {
+      freed = true;
+    });
+    // The wait counts as a waiter (the holder yields for it), and does not block this thread.
+    expect(holder.contended).toBe(true);
+    await new Promise((r) => setTimeout(r, 20));
+    expect(freed).toBe(false);
+    holder.release();
+    await waiting;
+    expect(holder.contended).toBe(false);
+    expect(other.tryAcquire()).toBe(true);
+    expect(other.tryAcquire()).toBe(true); // re-entrant, like acquire
+    other.release();
+    other.release();
+    expect(holder.tryAcquire()).toBe(true);
+    holder.release();
+  });
+
   it('serialises two threads writing one SQLite file, so neither ever sees SQLITE_BUSY', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'hookwire-lock-'));
     dirs.push(dir);
