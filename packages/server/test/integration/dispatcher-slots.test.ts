@@ -91,6 +91,45 @@ describe('dispatcher slots', () => {
     expect(delivery).toMatchObject({ status: 'succeeded', attemptCount: 1 });
   });
 
+  it('claims ahead of free slots, so an answered request is followed at once by one already claimed', async () => {
+    const { h: run, store, receiver } = await setUp();
+    const held: (() => void)[] = [];
+    receiver.setHandler((_req, res) => held.push(() => res.end('ok')));
+    await store.publishBatch(
+      run.tenantId,
+      Array.from({ length: 6 }, (_, i) => ({ eventType: 'a.b', data: { i } })),
+    );
+    const claimed = new Set<string>();
+    const claimDue = store.claimDue.bind(store);
+    store.claimDue = async (...args: Parameters<typeof store.claimDue>) => {
+      const claims = await claimDue(...args);
+      for (const c of claims) {
+        claimed.add(c.message.id);
+      }
+      return claims;
+    };
+    const d = run.dispatcher({ maxConcurrency: 2, endpointConcurrency: 2, batchSize: 10 });
+    d.start();
+    await waitFor(() => receiver.requests.length >= 2, 'both slots in use');
+    // Two on the wire and one more claimed, ready for the first slot that frees.
+    await waitFor(() => claimed.size >= 3, 'a third delivery claimed ahead');
+    const claimedBefore = new Set(claimed);
+    expect(claimedBefore.size).toBe(3);
+    held.shift()?.();
+    await waitFor(() => receiver.requests.length >= 3, 'the third request');
+    expect(claimedBefore.has(String(receiver.requests[2]?.headers['webhook-id']))).toBe(true);
+    receiver.setHandler((_req, res) => res.end('ok'));
+    for (const answer of held.splice(0)) {
+      answer();
+    }
+    await waitFor(async () => {
+      const stats = await store.queueStats();
+      return stats.pending + stats.inFlight === 0;
+    }, 'all delivered');
+    expect(new Set(receiver.requests.map((r) => r.headers['webhook-id'])).size).toBe(6);
+    await d.stop({ deadlineMs: 1000 });
+  });
+
   it('an endpoint at its cap is not claimed and given back on every wake-up', async () => {
     const { h: run, store, receiver } = await setUp();
     // The receiver holds every request until the end of the test: the endpoint stays at its cap of 1.
