@@ -170,15 +170,19 @@ describe('SqliteGroupCommit', () => {
   });
 
   describe('with a write lock shared with another thread', () => {
-    function lockedGroup() {
+    function lockedGroup(options: { asyncLockWait?: boolean; lock?: SqliteWriteLock } = {}) {
       const db = new Database(':memory:');
       cleanups.push(() => {
         db.close();
       });
       db.exec('CREATE TABLE t (i INTEGER NOT NULL)');
-      const lock = new SqliteWriteLock();
+      const lock = options.lock ?? new SqliteWriteLock();
       let transactions = 0;
-      const group = new SqliteGroupCommit(db, { writeLock: lock, hooks: { begin: () => transactions++ } });
+      const group = new SqliteGroupCommit(db, {
+        writeLock: lock,
+        asyncLockWait: options.asyncLockWait,
+        hooks: { begin: () => transactions++ },
+      });
       const insert = db.prepare('INSERT INTO t VALUES (?)');
       /** A write that takes about 1 ms, like a batch of attempt writes. */
       const slowWrite = (i: number) => () => {
@@ -191,23 +195,11 @@ describe('SqliteGroupCommit', () => {
       };
       // The waiter count lives in the lock's second cell; another thread blocked in acquire() sets it.
       const waiters = new Int32Array(lock.buffer);
-      return { db, group, slowWrite, waiters, transactions: () => transactions };
+      return { db, group, lock, insert, slowWrite, waiters, transactions: () => transactions };
     }
 
     it('with asyncLockWait, waits for the lock without blocking the event loop, then commits the queue at once', async () => {
-      const db = new Database(':memory:');
-      cleanups.push(() => {
-        db.close();
-      });
-      db.exec('CREATE TABLE t (i INTEGER NOT NULL)');
-      const lock = new SqliteWriteLock();
-      let transactions = 0;
-      const group = new SqliteGroupCommit(db, {
-        writeLock: lock,
-        asyncLockWait: true,
-        hooks: { begin: () => transactions++ },
-      });
-      const insert = db.prepare('INSERT INTO t VALUES (?)');
+      const { db, group, lock, insert, transactions } = lockedGroup({ asyncLockWait: true });
       // Another thread's transaction, played by a second handle on the same lock.
       const other = new SqliteWriteLock(lock.buffer);
       other.acquire();
@@ -220,20 +212,16 @@ describe('SqliteGroupCommit', () => {
       other.release();
       await Promise.all([first, second]);
       expect(db.prepare('SELECT i FROM t ORDER BY rowid').pluck().all()).toEqual([1, 2]);
-      expect(transactions).toBe(1); // both waited, and shared the commit
+      expect(transactions()).toBe(1); // both waited, and shared the commit
     });
 
     it('with asyncLockWait, fails the waiting writes with SQLITE_BUSY when the lock stays held past its timeout', async () => {
-      const db = new Database(':memory:');
-      cleanups.push(() => {
-        db.close();
+      const { db, group, lock, insert } = lockedGroup({
+        asyncLockWait: true,
+        lock: new SqliteWriteLock(new SharedArrayBuffer(8), 50),
       });
-      db.exec('CREATE TABLE t (i INTEGER NOT NULL)');
-      const lock = new SqliteWriteLock(new SharedArrayBuffer(8), 50);
-      const group = new SqliteGroupCommit(db, { writeLock: lock, asyncLockWait: true });
       const other = new SqliteWriteLock(lock.buffer);
       other.acquire();
-      const insert = db.prepare('INSERT INTO t VALUES (?)');
       await expect(group.run(() => insert.run(1))).rejects.toMatchObject({ code: 'SQLITE_BUSY' });
       other.release();
       await group.run(() => insert.run(2));
