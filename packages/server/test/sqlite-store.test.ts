@@ -18,6 +18,17 @@ function tempStore(opts: { key?: string; dir?: string } = {}) {
   return { store, dir };
 }
 
+/** Runs `fn` on a fresh store (not migrated) in a temporary directory, then closes it and removes the directory. */
+async function withTempStore(fn: (store: SqliteStore) => Promise<void>): Promise<void> {
+  const { store, dir } = tempStore();
+  try {
+    await fn(store);
+  } finally {
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 describeStoreConformance('SqliteStore', async () => {
   const { store, dir } = tempStore();
   await store.migrate();
@@ -44,8 +55,7 @@ describeStoreConformance('SqliteStore with encrypted secrets', async () => {
 
 describe('SqliteStore specifics', () => {
   it('runs in WAL mode with foreign keys and records migrations', async () => {
-    const { store, dir } = tempStore();
-    try {
+    await withTempStore(async (store) => {
       expect(await store.migrate()).toEqual([1, 2, 3, 4, 5]);
       expect(store.db.pragma('journal_mode', { simple: true })).toBe('wal');
       expect(store.db.pragma('synchronous', { simple: true })).toBe(1); // NORMAL
@@ -61,15 +71,11 @@ describe('SqliteStore specifics', () => {
         store.applyMigrations([{ version: 99, name: 'add x', sql: 'CREATE TABLE x (a INTEGER) STRICT' }]),
       ).toEqual([99]);
       expect(await store.migrate()).toEqual([]);
-    } finally {
-      await store.close();
-      rmSync(dir, { recursive: true, force: true });
-    }
+    });
   });
 
   it('migration 2 backfills the event type of existing deliveries', async () => {
-    const { store, dir } = tempStore();
-    try {
+    await withTempStore(async (store) => {
       store.applyMigrations(sqliteMigrations.filter((m) => m.version === 1));
       const now = Date.now();
       store.db.exec(`INSERT INTO tenants (id, name, plan, created_at, updated_at) VALUES ('tnt_1', 't', 'p', ${now}, ${now});
@@ -81,10 +87,7 @@ describe('SqliteStore specifics', () => {
           VALUES ('dlv_1', 'tnt_1', 'msg_1', 'wh_1', 'failed', ${now}, ${now});`);
       expect(await store.migrate()).toEqual([2, 3, 4, 5]);
       expect(await store.getDelivery('tnt_1', 'dlv_1')).toMatchObject({ eventType: 'link.click' });
-    } finally {
-      await store.close();
-      rmSync(dir, { recursive: true, force: true });
-    }
+    });
   });
 
   it('encrypts endpoint secrets at rest and marks the rows (HARDENING 50)', async () => {
@@ -123,8 +126,7 @@ describe('SqliteStore specifics', () => {
   });
 
   it('stores secrets in plain text, marked so, without a key', async () => {
-    const { store, dir } = tempStore();
-    try {
+    await withTempStore(async (store) => {
       await store.migrate();
       const t = await store.createTenant({ name: 't' });
       const ep = await store.createEndpoint(t.id, { url: 'https://x.example', secret: 'whsec_plain' });
@@ -132,15 +134,11 @@ describe('SqliteStore specifics', () => {
         secrets_encrypted: number;
       };
       expect(row.secrets_encrypted).toBe(0);
-    } finally {
-      await store.close();
-      rmSync(dir, { recursive: true, force: true });
-    }
+    });
   });
 
   it('the claim reads the partial indexes (query plan)', async () => {
-    const { store, dir } = tempStore();
-    try {
+    await withTempStore(async (store) => {
       await store.migrate();
       const plan = store.db
         .prepare(
@@ -163,15 +161,11 @@ describe('SqliteStore specifics', () => {
         )
         .all('wh_x', 'tnt_x', 0, 1) as { detail: string }[];
       expect(perEndpoint.map((p) => p.detail).join('\n')).toContain('deliveries_endpoint_created');
-    } finally {
-      await store.close();
-      rmSync(dir, { recursive: true, force: true });
-    }
+    });
   });
 
   it('an attempt recorded with its claimed delivery gives what the row holds, and honours a lost lease', async () => {
-    const { store, dir } = tempStore();
-    try {
+    await withTempStore(async (store) => {
       await store.migrate();
       const tenant = await store.createTenant({ name: 't' });
       await store.upsertEventType(tenant.id, { name: 'a.b' });
@@ -221,17 +215,13 @@ describe('SqliteStore specifics', () => {
       await expect(store.recordAttempt(input(0, { kind: 'succeeded' }, 204))).rejects.toMatchObject({
         code: 'NOT_FOUND',
       });
-    } finally {
-      await store.close();
-      rmSync(dir, { recursive: true, force: true });
-    }
+    });
   });
 
   it('a claim and an attempt move a delivery only through the two queue indexes', async () => {
     // Every other index of deliveries must not hold a column these writes change, or each delivery is
     // deleted and re-inserted there twice (migration 5 removed (endpoint_id, status) for that reason).
-    const { store, dir } = tempStore();
-    try {
+    await withTempStore(async (store) => {
       await store.migrate();
       const changing = new Set([
         'status',
@@ -250,9 +240,6 @@ describe('SqliteStore specifics', () => {
         );
       expect(indexes.length).toBeGreaterThan(3);
       expect(offenders).toEqual([]);
-    } finally {
-      await store.close();
-      rmSync(dir, { recursive: true, force: true });
-    }
+    });
   });
 });
