@@ -43,6 +43,18 @@ async function setUp() {
   return { h: harnessed, store: harnessed.store, receiver: answering };
 }
 
+/** setUp with `count` events published, and a receiver that holds each request until its answer in `held` runs. */
+async function setUpHolding(count: number) {
+  const set = await setUp();
+  const held: (() => void)[] = [];
+  set.receiver.setHandler((_req, res) => held.push(() => res.end('ok')));
+  await set.store.publishBatch(
+    set.h.tenantId,
+    Array.from({ length: count }, (_, i) => ({ eventType: 'a.b', data: { i } })),
+  );
+  return { ...set, held };
+}
+
 /** A promise and the function that resolves it. */
 function gateOf(): { gate: Promise<void>; open: () => void } {
   let open: () => void = () => {};
@@ -92,13 +104,7 @@ describe('dispatcher slots', () => {
   });
 
   it('claims ahead of free slots, so an answered request is followed at once by one already claimed', async () => {
-    const { h: run, store, receiver } = await setUp();
-    const held: (() => void)[] = [];
-    receiver.setHandler((_req, res) => held.push(() => res.end('ok')));
-    await store.publishBatch(
-      run.tenantId,
-      Array.from({ length: 6 }, (_, i) => ({ eventType: 'a.b', data: { i } })),
-    );
+    const { h: run, store, receiver, held } = await setUpHolding(6);
     const claimed = new Set<string>();
     const claimDue = store.claimDue.bind(store);
     store.claimDue = async (...args: Parameters<typeof store.claimDue>) => {
@@ -131,14 +137,8 @@ describe('dispatcher slots', () => {
   });
 
   it('an endpoint at its cap is not claimed and given back on every wake-up', async () => {
-    const { h: run, store, receiver } = await setUp();
     // The receiver holds every request until the end of the test: the endpoint stays at its cap of 1.
-    const held: (() => void)[] = [];
-    receiver.setHandler((_req, res) => held.push(() => res.end('ok')));
-    await store.publishBatch(
-      run.tenantId,
-      Array.from({ length: 100 }, (_, i) => ({ eventType: 'a.b', data: { i } })),
-    );
+    const { h: run, store, receiver, held } = await setUpHolding(100);
     let claims = 0;
     let releases = 0;
     const claimDue = store.claimDue.bind(store);
