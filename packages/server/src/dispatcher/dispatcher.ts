@@ -358,23 +358,12 @@ export class Dispatcher {
         if (!ep?.enabled) {
           continue; // disabling or deleting the endpoint already cancelled this delivery
         }
-        if (this.sending >= this.o.maxConcurrency) {
-          this.ready.push({ claim, endpoint: ep });
-          continue;
+        const placed = this.place({ claim, endpoint: ep }, roundAt);
+        if (placed === 'started') {
+          started++;
+        } else if (placed !== 'kept') {
+          deferred.push({ id: claim.delivery.id, at: new Date(placed) });
         }
-        if ((this.perEndpoint.get(ep.id) ?? 0) >= this.o.endpointConcurrency) {
-          if (!this.hold(claim, ep)) {
-            deferred.push({ id: claim.delivery.id, at: new Date(roundAt + DEFER_BUSY_MS) });
-          }
-          continue;
-        }
-        const wait = this.admit(ep);
-        if (wait > 0) {
-          deferred.push({ id: claim.delivery.id, at: new Date(roundAt + wait) });
-          continue;
-        }
-        this.track(this.deliver(claim, ep));
-        started++;
       }
       if (deferred.length > 0) {
         if (started === 0) {
@@ -451,26 +440,35 @@ export class Dispatcher {
     if (this.stopping) {
       return; // stop() gives every lease of this worker back once the attempts in flight are done
     }
-    const { claim, endpoint } = kept;
     const now = this.now().getTime();
     // Kept deliveries wait for a few attempts; the lease (3 x timeout + 30 s by default) usually has most of
-    // its time left, but one that could run out mid-attempt is given back instead.
-    if (claim.leaseExpiresAt.getTime() - now < this.o.timeoutMs + 1000) {
-      void this.deferAll([{ id: claim.delivery.id, at: new Date(now) }]);
-      return;
+    // its time left, but one that could run out mid-attempt is given back (due now) instead.
+    const placed =
+      kept.claim.leaseExpiresAt.getTime() - now < this.o.timeoutMs + 1000 ? now : this.place(kept, now);
+    if (typeof placed === 'number') {
+      void this.deferAll([{ id: kept.claim.delivery.id, at: new Date(placed) }]);
+    }
+  }
+
+  /**
+   * Starts a claimed delivery, or keeps it in memory (ready for the process's next free slot, or held for
+   * its endpoint's), or returns when it should be due again, for the caller to give it back.
+   */
+  private place(kept: KeptDelivery, now: number): 'started' | 'kept' | number {
+    const { claim, endpoint } = kept;
+    if (this.sending >= this.o.maxConcurrency) {
+      this.ready.push(kept);
+      return 'kept';
     }
     if ((this.perEndpoint.get(endpoint.id) ?? 0) >= this.o.endpointConcurrency) {
-      if (!this.hold(claim, endpoint)) {
-        void this.deferAll([{ id: claim.delivery.id, at: new Date(now + DEFER_BUSY_MS) }]);
-      }
-      return;
+      return this.hold(claim, endpoint) ? 'kept' : now + DEFER_BUSY_MS;
     }
     const wait = this.admit(endpoint);
     if (wait > 0) {
-      void this.deferAll([{ id: claim.delivery.id, at: new Date(now + wait) }]);
-      return;
+      return now + wait;
     }
     this.track(this.deliver(claim, endpoint));
+    return 'started';
   }
 
   /** 0 = go now; otherwise how long to wait for the endpoint's rate limit. */
