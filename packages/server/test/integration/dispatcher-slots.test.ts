@@ -80,6 +80,8 @@ describe('dispatcher slots', () => {
     d.start();
     // With one slot, the second request can only go out because the first one's slot freed at its answer.
     await waitFor(() => receiver.requests.length >= 2, 'the second request before the first write');
+    // The second answer may still be on its way back when the receiver has logged the request.
+    await waitFor(() => writes === 2, 'both attempts waiting for their write');
     expect(writes).toBe(2);
     expect((await store.queueStats()).inFlight).toBe(2); // neither attempt recorded yet: both still leased
     open();
