@@ -6,6 +6,7 @@ import { generateEndpointSecret } from '../src/crypto/keys.js';
 import { createSecretBox } from '../src/crypto/secret-box.js';
 import { sqliteMigrations } from '../src/store/sqlite-migrations.js';
 import { SqliteStore } from '../src/store/sqlite-store.js';
+import { SqliteWriteLock } from '../src/store/sqlite-write-lock.js';
 import type { AttemptOutcome, RecordAttemptInput } from '../src/store/store.js';
 import { describeStoreConformance } from './store-conformance.js';
 
@@ -154,6 +155,19 @@ describe('SqliteStore specifics', () => {
         )
         .all(0, 10) as { detail: string }[];
       expect(lease.map((p) => p.detail).join('\n')).toContain('deliveries_lease');
+      // The check before a claim's transaction (is anything due?) reads the same two indexes only.
+      const due = store.db
+        .prepare(
+          `EXPLAIN QUERY PLAN SELECT EXISTS (SELECT 1 FROM deliveries WHERE status = 'pending' AND next_attempt_at <= ?)
+             OR EXISTS (SELECT 1 FROM deliveries WHERE status = 'in_flight' AND lease_expires_at <= ?)`,
+        )
+        .all(0, 0) as { detail: string }[];
+      expect(due.map((p) => p.detail)).toEqual(
+        expect.arrayContaining([
+          expect.stringMatching(/USING COVERING INDEX deliveries_due/),
+          expect.stringMatching(/USING COVERING INDEX deliveries_lease/),
+        ]),
+      );
       const perEndpoint = store.db
         .prepare(
           `EXPLAIN QUERY PLAN SELECT status FROM deliveries
@@ -162,6 +176,38 @@ describe('SqliteStore specifics', () => {
         .all('wh_x', 'tnt_x', 0, 1) as { detail: string }[];
       expect(perEndpoint.map((p) => p.detail).join('\n')).toContain('deliveries_endpoint_created');
     });
+  });
+
+  it('a claim with nothing due takes no write lock', async () => {
+    // At a low rate most claims find nothing (one runs after every attempt); as write transactions they held
+    // the lock a publish then waited for.
+    const dir = mkdtempSync(join(tmpdir(), 'hookwire-store-'));
+    const lock = new SqliteWriteLock(undefined, 100);
+    const store = new SqliteStore({ filename: join(dir, 'hookwire.db'), writeLock: lock });
+    const otherThread = new SqliteWriteLock(lock.buffer);
+    try {
+      await store.migrate();
+      const tenant = await store.createTenant({ name: 't' });
+      await store.upsertEventType(tenant.id, { name: 'a.b' });
+      await store.createEndpoint(tenant.id, { url: 'https://x.example/', secret: generateEndpointSecret() });
+      await store.publish(tenant.id, { eventType: 'a.b', data: {} });
+      otherThread.acquire();
+      try {
+        // An hour ago nothing was due: answered without waiting for the lock.
+        expect(await store.claimDue('w1', 10, 60_000, new Date(Date.now() - 3_600_000))).toEqual([]);
+        // Now the delivery is due: the claim needs the lock, and times out behind the other thread.
+        await expect(store.claimDue('w1', 10, 60_000)).rejects.toMatchObject({ code: 'SQLITE_BUSY' });
+      } finally {
+        otherThread.release();
+      }
+      const claims = await store.claimDue('w1', 10, 60_000);
+      expect(claims).toHaveLength(1);
+      expect(claims[0]!.delivery.status).toBe('in_flight');
+      expect(await store.getDelivery(tenant.id, claims[0]!.delivery.id)).toEqual(claims[0]!.delivery);
+    } finally {
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('an attempt recorded with its claimed delivery gives what the row holds, and honours a lost lease', async () => {

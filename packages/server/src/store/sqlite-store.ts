@@ -1022,6 +1022,9 @@ export class SqliteStore implements Store {
     }
     const t = now.getTime();
     const expires = t + leaseMs;
+    if (!this.anythingDue(t)) {
+      return [];
+    }
     return this.group.run(() => {
       // One UPDATE ... RETURNING over a LIMITed id list. Each half walks its own partial index in order and
       // stops after `limit` rows, so the cost is flat however many deliveries wait. SQLite has one writer at
@@ -1029,16 +1032,26 @@ export class SqliteStore implements Store {
       // come first: there are only as many as a dead process held, and behind a long backlog of pending
       // deliveries they would otherwise wait until the backlog drained (found by fault case 2, issue #6).
       const rows = this.rowStmt(
-        `UPDATE deliveries SET status = 'in_flight', lease_owner = ?, lease_expires_at = ?, updated_at = ?
-         WHERE id IN (
-           SELECT id FROM (SELECT id FROM deliveries WHERE status = 'in_flight' AND lease_expires_at <= ?
-                           ORDER BY lease_expires_at LIMIT ?)
-           UNION ALL
-           SELECT id FROM (SELECT id FROM deliveries WHERE status = 'pending' AND next_attempt_at <= ?
-                           ORDER BY next_attempt_at LIMIT ?)
-           LIMIT ?)
-         RETURNING *`,
-      ).all(workerId, expires, t, t, limit, t, limit, limit) as Row[];
+        `SELECT * FROM (SELECT rowid AS _rowid, * FROM deliveries WHERE status = 'in_flight' AND lease_expires_at <= ?
+                        ORDER BY lease_expires_at LIMIT ?)
+         UNION ALL
+         SELECT * FROM (SELECT rowid AS _rowid, * FROM deliveries WHERE status = 'pending' AND next_attempt_at <= ?
+                        ORDER BY next_attempt_at LIMIT ?)
+         LIMIT ?`,
+      ).all(t, limit, t, limit, limit) as Row[];
+      if (rows.length > 0) {
+        const lease = this.stmt(
+          `UPDATE deliveries SET status = 'in_flight', lease_owner = ?, lease_expires_at = ?, updated_at = ?
+           WHERE rowid = ?`,
+        );
+        for (const r of rows) {
+          lease.run(workerId, expires, t, r._rowid);
+          r.status = 'in_flight';
+          r.lease_owner = workerId;
+          r.lease_expires_at = expires;
+          r.updated_at = t;
+        }
+      }
       const getMessage = this.rowStmt('SELECT * FROM messages WHERE id = ?');
       const messages = new Map<string, Message>();
       return rows.map((r) => {
@@ -1059,6 +1072,23 @@ export class SqliteStore implements Store {
         };
       });
     });
+  }
+
+  /**
+   * Whether a claim at `t` would find anything, read outside any transaction. A dispatcher claims again as
+   * soon as an attempt ends, and at a low rate most such claims find nothing: without this check each one
+   * was a write transaction holding the write lock for nothing (bench/delivery: a quarter of all claims at
+   * 1,000 events/s), which a publish then waited for.
+   */
+  private anythingDue(t: number): boolean {
+    return (
+      (
+        this.stmt(
+          `SELECT EXISTS (SELECT 1 FROM deliveries WHERE status = 'pending' AND next_attempt_at <= ?)
+             OR EXISTS (SELECT 1 FROM deliveries WHERE status = 'in_flight' AND lease_expires_at <= ?) AS due`,
+        ).get(t, t) as Row
+      ).due === 1
+    );
   }
 
   async nextDueAt(): Promise<Date | null> {

@@ -91,7 +91,8 @@ describe('SqliteStore group commit', () => {
     const settled = await Promise.allSettled([
       store.publish(tenantId, { eventType: 'a.b', data: { n: 1 } }),
       store.publish(tenantId, { eventType: 'a.b', data: { n: 2 } }),
-      store.claimDue('w1', 10, 60_000),
+      // (A claim is no longer a member here: with nothing due it answers without a transaction.)
+      store.publishBatch(tenantId, [{ eventType: 'a.b', data: { n: 3 } }]),
     ]);
     other.prepare('ROLLBACK').run();
     expect(settled.map((s) => s.status)).toEqual(['rejected', 'rejected', 'rejected']);
