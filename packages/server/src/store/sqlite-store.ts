@@ -1026,11 +1026,13 @@ export class SqliteStore implements Store {
       return [];
     }
     return this.group.run(() => {
-      // One UPDATE ... RETURNING over a LIMITed id list. Each half walks its own partial index in order and
-      // stops after `limit` rows, so the cost is flat however many deliveries wait. SQLite has one writer at
-      // a time (the transaction is IMMEDIATE), so two workers can never lease the same row. Expired leases
-      // come first: there are only as many as a dead process held, and behind a long backlog of pending
-      // deliveries they would otherwise wait until the backlog drained (found by fault case 2, issue #6).
+      // The due rows, then a lease on each by rowid. Each half of the read walks its own partial index in
+      // order and stops after `limit` rows, so the cost is flat however many deliveries wait. SQLite has one
+      // writer at a time (the transaction is IMMEDIATE), so no other worker can lease a row between the read
+      // and the update. Expired leases come first: there are only as many as a dead process held, and behind
+      // a long backlog of pending deliveries they would otherwise wait until the backlog drained (found by
+      // fault case 2, issue #6). One UPDATE ... RETURNING over a sub-select did the same through
+      // ephemeral tables (the IN list, RETURNING): ~20 % more CPU for a claim of one delivery.
       const rows = this.rowStmt(
         `SELECT * FROM (SELECT rowid AS _rowid, * FROM deliveries WHERE status = 'in_flight' AND lease_expires_at <= ?
                         ORDER BY lease_expires_at LIMIT ?)
