@@ -14,7 +14,7 @@
  *     that never answers, so the backlog stays).
  * Everything is bounded: each phase has a deadline and every child is killed at the end.
  */
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { type ChildProcess, fork, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { cpus, tmpdir, totalmem } from 'node:os';
@@ -44,6 +44,11 @@ const LAYOUTS = (process.env.LAYOUTS ?? 'threads,one-thread,split').split(',');
 /** Extra node flags for the server process, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` to profile it. */
 const SERVER_NODE_ARGS = (process.env.SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
 const PUBLISH_IN_FLIGHT = 32;
+/** Timed publishes of each 1-in-flight reference probe, after untimed warm-up ones. */
+const PROBE_SAMPLES = 2000;
+const PROBE_WARMUP = 200;
+/** An event type no endpoint subscribes to: publishing it stores the message and delivers nothing. */
+const QUIET_TYPE = 'probe.quiet';
 const BATCH = 100;
 /** `HOOKWIRE_CLI=/path/to/other/dist/cli.js` runs another build (A/B comparisons in one session). */
 const cli =
@@ -65,6 +70,41 @@ const summary = (xs: number[]) => {
 const ms = (x: number) => x.toFixed(2);
 const sleep = (t: number) => new Promise((r) => setTimeout(r, t));
 const log = (...a: unknown[]) => console.log('[delivery]', ...a);
+
+// ---------------------------------------------------------------- wake-up probe (child process)
+
+interface WakeupDelay {
+  p50: number;
+  p99: number;
+  max: number;
+}
+
+/** wakeup-probe.ts in its own process; `start` then `stop` measures how late it woke in between. */
+function startWakeupProbe() {
+  const child = fork(join(here, 'wakeup-probe.ts'), [], { execArgv: ['--import', 'tsx'], stdio: 'inherit' });
+  children.add(child);
+  const ready = new Promise<void>((resolve) => child.once('message', () => resolve()));
+  const ask = <T>(msg: string) =>
+    new Promise<T>((resolve) => {
+      child.once('message', (m) => resolve(m as T));
+      child.send(msg);
+    });
+  return {
+    async start() {
+      await ready;
+      await ask('start');
+    },
+    async stop(): Promise<WakeupDelay> {
+      const delay = await ask<WakeupDelay>('read');
+      await ask('stop');
+      return delay;
+    },
+    close() {
+      child.kill();
+    },
+  };
+}
+const wakeup = startWakeupProbe();
 
 // ---------------------------------------------------------------- receiver (child process)
 
@@ -277,6 +317,7 @@ async function hookwireThroughput(receiver: ReceiverChild, layout: Layout = 'thr
   const server = await startDeployment(dir, layout);
   try {
     const { pool, key } = await setUpTenant(server.url, receiver.url, PUBLISH_IN_FLIGHT);
+    await callApi(pool, 'POST', '/api/event-types', key, { name: QUIET_TYPE, description: 'no endpoint' });
     // Warm-up: 1000 events end to end.
     await receiver.reset();
     await publishMany(pool, key, 1000, 'warm');
@@ -328,6 +369,7 @@ async function hookwireThroughput(receiver: ReceiverChild, layout: Layout = 'thr
       }),
     );
     const probe: number[] = [];
+    await wakeup.start();
     for (let i = 0; i < 5000; i++) {
       const c2 = await receiver.count();
       if (c2.unique >= backlog * 0.9) {
@@ -337,7 +379,15 @@ async function hookwireThroughput(receiver: ReceiverChild, layout: Layout = 'thr
       await callApi(pool, 'POST', '/api/events', key, { type: 'link.click', data: data1KiB(i) });
       probe.push(performance.now() - s);
     }
+    const probeWakeup = await wakeup.stop();
     await waitDelivered(receiver, backlog, 300_000);
+    // The same 1-in-flight publish with ever less behind it: each event delivered by an otherwise idle
+    // dispatcher, then an event type no endpoint takes (nothing to deliver). What these show is what the
+    // machine allows at all; the full-speed probe can only be judged against them.
+    await receiver.reset();
+    const light = await probePublishes(pool, key, 'link.click');
+    await waitDelivered(receiver, PROBE_SAMPLES + PROBE_WARMUP, 60_000);
+    const quiet = await probePublishes(pool, key, QUIET_TYPE);
     await pool.close();
     return {
       rps: N / seconds,
@@ -348,6 +398,9 @@ async function hookwireThroughput(receiver: ReceiverChild, layout: Layout = 'thr
       publishSeconds: (publishedAt - t0) / 1000,
       burst: summary(latencies),
       probe: summary(probe),
+      probeWakeup,
+      light,
+      quiet,
       attempts,
       duplicates: c.requests - c.unique,
     };
@@ -375,6 +428,20 @@ function cpuBudget(
     receiver: perEvent(cpuSeconds(receiver.child) - receiver0),
     publisher: perEvent((self.user + self.system) / 1e6),
   };
+}
+
+/** Publishes one event at a time (1 in flight) and times each, while the wake-up probe measures the machine. */
+async function probePublishes(pool: Pool, key: string, type: string) {
+  const latencies: number[] = [];
+  await wakeup.start();
+  for (let i = 0; i < PROBE_WARMUP + PROBE_SAMPLES; i++) {
+    const s = performance.now();
+    await callApi(pool, 'POST', '/api/events', key, { type, data: data1KiB(i) });
+    if (i >= PROBE_WARMUP) {
+      latencies.push(performance.now() - s);
+    }
+  }
+  return { latency: summary(latencies), wakeup: await wakeup.stop() };
 }
 
 async function publishBatched(pool: Pool, key: string, total: number, tag: string): Promise<void> {
@@ -527,8 +594,16 @@ log(
 log(
   `    ${Math.round(hw.rps)} deliveries/s = ${ratio.toFixed(2)}x; server CPU ${Math.round(hw.cpuPerEventUs)} us/event (${budgetText(hw.budget)}); publish p50 ${ms(hw.burst.p50)} p99 ${ms(hw.burst.p99)} ms; probe p50 ${ms(hw.probe.p50)} p99 ${ms(hw.probe.p99)} ms (n=${hw.probe.n})`,
 );
+const latencyText = (l: { p50: number; p99: number }, w: WakeupDelay) =>
+  `p50 ${ms(l.p50)} p99 ${ms(l.p99)} ms (an idle process woke late: p99 ${ms(w.p99)}, max ${ms(w.max)} ms)`;
+log(`    1 in flight at full speed: ${latencyText(hw.probe, hw.probeWakeup)}`);
+log(
+  `    1 in flight, each delivered, dispatcher otherwise idle: ${latencyText(hw.light.latency, hw.light.wakeup)}`,
+);
+log(`    1 in flight, nothing to deliver: ${latencyText(hw.quiet.latency, hw.quiet.wakeup)}`);
 if (!LAYOUTS.includes('one-thread') || !LAYOUTS.includes('split')) {
   receiver.child.kill();
+  wakeup.close();
   log('LAYOUTS without one-thread and split: RESULTS.md not written');
   process.exit(0);
 }
@@ -544,6 +619,7 @@ log(
 );
 receiver.child.kill();
 if (!PHASES.includes('c')) {
+  wakeup.close();
   log('PHASES without c: RESULTS.md not written');
   process.exit(0);
 }
@@ -614,10 +690,22 @@ Reproduce: \`pnpm --filter @hookwire/bench bench:delivery\` (env N, SEED). The s
 | --- | --: | --: | --: |
 | publishing ${N} with ${PUBLISH_IN_FLIGHT} in flight (dispatcher delivering concurrently) | ${ms(hw.burst.p50)} ms | ${ms(hw.burst.p99)} ms | ${hw.burst.n} |
 | 1 in flight, dispatcher (own thread) draining a ${N}-delivery backlog at full speed (target p99 < 5 ms) | ${ms(hw.probe.p50)} ms | ${ms(hw.probe.p99)} ms | ${hw.probe.n} |
+| 1 in flight, each event delivered, the dispatcher otherwise idle (reference) | ${ms(hw.light.latency.p50)} ms | ${ms(hw.light.latency.p99)} ms | ${hw.light.latency.n} |
+| 1 in flight, an event type no endpoint takes: nothing to deliver (reference) | ${ms(hw.quiet.latency.p50)} ms | ${ms(hw.quiet.latency.p99)} ms | ${hw.quiet.latency.n} |
 | (b-1thread) publishing ${N} with ${PUBLISH_IN_FLIGHT} in flight, same event loop delivering | ${ms(one.burst.p50)} ms | ${ms(one.burst.p99)} ms | ${one.burst.n} |
 | (b-1thread) 1 in flight, same event loop draining the backlog | ${ms(one.probe.p50)} ms | ${ms(one.probe.p99)} ms | ${one.probe.n} |
 | (b-split) publishing ${N} with ${PUBLISH_IN_FLIGHT} in flight, worker process delivering | ${ms(split.burst.p50)} ms | ${ms(split.burst.p99)} ms | ${split.burst.n} |
 | (b-split) 1 in flight, worker process draining the backlog | ${ms(split.probe.p50)} ms | ${ms(split.probe.p99)} ms | ${split.probe.n} |
+
+How late a process that only sleeps 1 ms at a time woke up (\`wakeup-probe.ts\`, in its own process) while
+each of the three 1-in-flight rows above ran: the machine's scheduling delay, which every thread of the
+server and the benchmark's client meet too.
+
+| during | p50 | p99 | max |
+| --- | --: | --: | --: |
+${row('full-speed delivery', `${ms(hw.probeWakeup.p50)} ms`, `${ms(hw.probeWakeup.p99)} ms | ${ms(hw.probeWakeup.max)} ms`)}
+${row('each event delivered, dispatcher otherwise idle', `${ms(hw.light.wakeup.p50)} ms`, `${ms(hw.light.wakeup.p99)} ms | ${ms(hw.light.wakeup.max)} ms`)}
+${row('nothing to deliver', `${ms(hw.quiet.wakeup.p50)} ms`, `${ms(hw.quiet.wakeup.p99)} ms | ${ms(hw.quiet.wakeup.max)} ms`)}
 
 ## A large backlog
 
@@ -638,4 +726,5 @@ ${ANALYSIS}`,
 // Format the tables the way the repository's biome config does, so `pnpm lint` stays green.
 spawnSync('pnpm', ['exec', 'biome', 'format', '--write', join(here, 'RESULTS.md')], { stdio: 'ignore' });
 log('wrote delivery/RESULTS.md');
+wakeup.close();
 process.exit(0);
