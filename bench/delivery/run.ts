@@ -44,6 +44,12 @@ const LAYOUTS = (process.env.LAYOUTS ?? 'threads,one-thread,split').split(',');
 /** Extra node flags for the server process, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` to profile it. */
 const SERVER_NODE_ARGS = (process.env.SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
 const PUBLISH_IN_FLIGHT = 32;
+/**
+ * Interleaved rounds of (a) and (b-batch), PAIR_EVENTS each (about two seconds a round): the VM's speed
+ * drifts within seconds, so a ratio of two measurements taken side by side is the steadier one.
+ */
+const PAIRS = Number(process.env.PAIRS ?? 7);
+const PAIR_EVENTS = 10_000;
 /** Timed publishes of each 1-in-flight reference probe, after untimed warm-up ones. */
 const PROBE_SAMPLES = 2000;
 const PROBE_WARMUP = 200;
@@ -235,7 +241,7 @@ async function metric(serverUrl: string, name: string): Promise<number> {
 
 // ---------------------------------------------------------------- (a) the physical limit
 
-async function physicalLimit(receiver: ReceiverChild): Promise<number> {
+async function physicalLimit(receiver: ReceiverChild, requests = N): Promise<number> {
   const pool = new Pool(receiver.url, { connections: IN_FLIGHT });
   const secret = generateEndpointSecret();
   const scheme = schemes.standard();
@@ -261,8 +267,8 @@ async function physicalLimit(receiver: ReceiverChild): Promise<number> {
   };
   await run(2000); // warm-up
   const t0 = performance.now();
-  await run(N);
-  const rps = N / ((performance.now() - t0) / 1000);
+  await run(requests);
+  const rps = requests / ((performance.now() - t0) / 1000);
   await pool.close();
   return rps;
 }
@@ -355,6 +361,18 @@ async function hookwireThroughput(receiver: ReceiverChild, layout: Layout = 'thr
       duplicates: bc.requests - bc.unique,
     };
 
+    // (a) and (b-batch) side by side, round after round (default layout only).
+    const pairs: { limit: number; batch: number; ratio: number }[] = [];
+    for (let r = 0; layout === 'threads' && r < PAIRS; r++) {
+      const pairLimit = await physicalLimit(receiver, PAIR_EVENTS);
+      await receiver.reset();
+      const pt0 = performance.timeOrigin + performance.now();
+      await publishBatched(pool, key, PAIR_EVENTS, `pair${r}`);
+      const pc = await waitDelivered(receiver, PAIR_EVENTS, 120_000);
+      const rps = PAIR_EVENTS / ((pc.lastAt - pt0) / 1000);
+      pairs.push({ limit: pairLimit, batch: rps, ratio: rps / pairLimit });
+    }
+
     // (b2) publish latency while the dispatcher drains a backlog at full speed.
     await receiver.reset();
     const backlog = N;
@@ -394,6 +412,7 @@ async function hookwireThroughput(receiver: ReceiverChild, layout: Layout = 'thr
       seconds,
       cpuPerEventUs,
       batched,
+      pairs,
       budget,
       publishSeconds: (publishedAt - t0) / 1000,
       burst: summary(latencies),
@@ -594,6 +613,11 @@ log(
 log(
   `    ${Math.round(hw.rps)} deliveries/s = ${ratio.toFixed(2)}x; server CPU ${Math.round(hw.cpuPerEventUs)} us/event (${budgetText(hw.budget)}); publish p50 ${ms(hw.burst.p50)} p99 ${ms(hw.burst.p99)} ms; probe p50 ${ms(hw.probe.p50)} p99 ${ms(hw.probe.p99)} ms (n=${hw.probe.n})`,
 );
+const pairRatios = hw.pairs.map((p) => p.ratio).sort((a, b) => a - b);
+const pairMedian = pairRatios[Math.floor(pairRatios.length / 2)] ?? Number.NaN;
+log(
+  `    batch publish in ${hw.pairs.length} interleaved pairs of ${PAIR_EVENTS}: ${hw.pairs.map((p) => `${Math.round(p.batch)}/${Math.round(p.limit)}`).join(', ')} = median ${pairMedian.toFixed(2)}x (${pairRatios.map((r) => r.toFixed(2)).join(', ')})`,
+);
 const latencyText = (l: { p50: number; p99: number }, w: WakeupDelay) =>
   `p50 ${ms(l.p50)} p99 ${ms(l.p99)} ms (an idle process woke late: p99 ${ms(w.p99)}, max ${ms(w.max)} ms)`;
 log(`    1 in flight at full speed: ${latencyText(hw.probe, hw.probeWakeup)}`);
@@ -677,6 +701,7 @@ Reproduce: \`pnpm --filter @hookwire/bench bench:delivery\` (env N, SEED). The s
 | **(b) / (a)** (target >= 0.5) | **${ratio.toFixed(2)}x** |
 | server CPU per event in (b) (publish + delivery; steadier than wall clock on a shared machine) | ${Math.round(hw.cpuPerEventUs)} µs |
 | (b-batch) the same ${N} events published through \`POST /api/events/batch\` (${BATCH} per request, 4 in flight) | ${Math.round(hw.batched.rps)} deliveries/s = ${(hw.batched.rps / limit).toFixed(2)}x; ${Math.round(hw.batched.cpuPerEventUs)} µs CPU per event; ${hw.batched.duplicates} duplicates |
+| **(b-batch) / (a) in ${hw.pairs.length} interleaved pairs** of ${PAIR_EVENTS} (each pair within ~2 s: deliveries/s / req/s) | ${hw.pairs.map((p) => `${Math.round(p.batch)} / ${Math.round(p.limit)}`).join('; ')}: **median ${pairMedian.toFixed(2)}x** (${pairRatios.map((r) => r.toFixed(2)).join(', ')}) |
 | (b-1thread) (b) with \`HOOKWIRE_DISPATCH_THREAD=0\` (API and dispatcher on one event loop) | ${Math.round(one.rps)} deliveries/s = ${(one.rps / limit).toFixed(2)}x; batch publish ${(one.batched.rps / limit).toFixed(2)}x; ${Math.round(one.cpuPerEventUs)} µs CPU per event |
 | (b-split) (b) with \`--role api\` and \`--role worker\` as two processes on the same SQLite file | ${Math.round(split.rps)} deliveries/s = ${(split.rps / limit).toFixed(2)}x; batch publish ${(split.batched.rps / limit).toFixed(2)}x; ${Math.round(split.cpuPerEventUs)} µs CPU per event (both processes) |
 | where the CPU went in (b), µs per event: server threads (API, dispatch + checkpoint, other), receiver, publisher | ${budgetText(hw.budget)} |
