@@ -658,28 +658,37 @@ const cpu = cpus()[0]?.model ?? 'unknown CPU';
 const ANALYSIS = `
 ## Reading these numbers (written by hand after the run)
 
-- **Quiet machine** (nothing else running; 2 x AMD EPYC VM). The VM's speed drifts within seconds: in one
-  hour of this session (a) read 11,900 to 29,600 req/s, and 21,155 then 29,579 req/s in one run. (a) is
-  now measured before and right after (b) and the ratios use the mean; compare CPU per event within a run,
-  and changes by A/B pairs of builds run back to back (\`HOOKWIRE_CLI\`).
-- **Throughput: 0.17x single-event publishing, 0.29x batch (target 0.5x: missed).** 4,343 and 7,353
-  deliveries/s against a mean limit of 25,091 req/s; server CPU per event 317 µs single and 166 µs batch.
-  Single publishing is publish-bound here: publishing the 20,000 events took as long as delivering them.
-- **Where the two cores go**: per batch-published event the dispatch thread spends 112 µs, the API thread
-  43, the receiver 36 and the publisher 11. About 45 µs of the dispatch thread is the HTTP exchange that the
-  bare pool in (a) also pays, ~35 % of it SQLite (\`perf record -t\`: claim 9 %, attempt statements 15 %, the
-  rest commits), the rest signing, rendering and bookkeeping. In (b) the two cores are ~75 % busy: the
-  dispatch thread is the serial bottleneck. For single publishes the API thread's HTTP request costs 141 µs
-  and the publisher's client 66 µs per event, and the two cores are ~93 % busy.
-- **Publish latency with the dispatcher at full speed: p50 1.05 ms, p99 5.82 ms (target p99 < 5 ms:
-  missed;** A/B runs of the same code this session read 4.79-7.22 ms). A probe in the write lock: the API
-  thread waits p90 0.8-1.1 ms, p99 2.1-3.8 ms for the dispatch thread's commits, and its own commits of one
-  to four publishes sometimes hold the lock for 2-7 ms although the median is 0.3 ms: a thread preempted on
-  a two-core machine shared with the receiver and the publisher.
-- **Backlog: flat.** Claiming 50 costs 0.89 vs 0.88 ms p50 (1.56 vs 1.43 ms p99) at 10 000 and 1 000 000
-  due; publish latency with an idle dispatcher does not move (0.80 vs 0.70 ms p50); RSS 149 vs 153 MiB, of
-  it own memory 98 vs 114 MiB (the rest is the mapped database file, i.e. page cache). A /metrics scrape
-  counts the pending index (9 ms vs 64 ms).
+- **The machine**: a 2-vCPU AMD EPYC Firecracker VM whose guest kernel has no preemption
+  (\`CONFIG_PREEMPT_NONE\`) and packs tasks onto few vCPUs (\`sched_vcpu_pack=15\` on its command line). Its
+  speed drifts within seconds: in this run (a) read 24,129 and 22,922 req/s around (b), and 13,748 to 26,086
+  req/s across the seven pairs; the server's CPU per batch-published event read 130 to 240 µs in the day's
+  runs of the same code. Compare builds by A/B pairs run back to back (\`HOOKWIRE_CLI\`), not run to run.
+- **Throughput: 0.20x single-event publishing, 0.35x batch, 0.30x as the median of seven interleaved pairs
+  (target 0.5x: missed).** The pairs put (a) and (b-batch) side by side, about two seconds each, so the
+  ratio no longer depends on the VM's speed at two different moments; other runs the same evening gave
+  medians of 0.33x, 0.36x and 0.37x. Single publishing is publish-bound: publishing the 20,000 events took
+  as long as delivering them.
+- **Where the two cores go** (per batch-published event): dispatch thread 99 µs, API thread 40, other
+  threads 9, receiver 27, publisher 10. The dispatch thread is the serial bottleneck: at 99 µs per delivery
+  it could deliver ~10,000/s with a whole core, and 0.5x of this limit is 11,760/s, while the API thread,
+  the receiver and the publisher want most of the other core at that rate. About 26 µs of its share is the
+  HTTP exchange (undici's handler API), ~35 % SQLite (claim, attempt row, delivery update, commits), the
+  rest signing, rendering and bookkeeping.
+- **Publish latency with the dispatcher at full speed: p50 1.54 ms, p99 5.54 ms (target p99 < 5 ms:
+  missed; 4.2 to 7.2 ms in the day's runs).** The same probe with an otherwise idle dispatcher delivering
+  each event reads p99 2.54 ms, and with nothing to deliver p99 1.56 ms. A process that does nothing but
+  sleep 1 ms at a time woke p99 3.04 ms late during the full-speed probe (2.26 and 1.70 ms during the two
+  references): that delay is paid by every thread involved, the benchmark's client included. Across eight
+  runs the probe's p99 followed it (wake-up p99 2.65 -> probe p99 3.60 ms; 4.58 -> 8.34 ms). Reading
+  \`/proc/thread-self/schedstat\` around each of the dispatch thread's transactions showed where the rest
+  comes from: the dispatch thread waits in the run queue mid-transaction (p99.9 4-10 ms, max 20 ms), at
+  1,000 events/s as at full speed and at nice 0 as at nice 5, and a publish waiting for the write lock waits
+  that long too.
+- **Backlog: flat.** Claiming 50 costs 1.65 vs 1.11 ms p50 (5.23 vs 1.97 ms p99) at 10 000 and 1 000 000
+  due; the run before read 0.87 vs 1.15 ms p50 (1.66 vs 1.97 ms p99). Publish latency with an idle
+  dispatcher does not move (0.70 vs 0.85 ms p50); RSS 150 vs 150 MiB, of it own memory 99 vs 111 MiB (the
+  rest is the mapped database file, i.e. page cache). A /metrics scrape counts the pending index (6 ms vs
+  67 ms).
 `;
 const row = (label: string, a: string, b: string) => `| ${label} | ${a} | ${b} |`;
 writeFileSync(
