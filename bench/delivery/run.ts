@@ -590,9 +590,9 @@ async function backlog(paused: ReceiverChild) {
 
 /**
  * The CPU split, then the server's CPU in units of the receiver's: the receiver does the same fixed work per
- * request in every run, so its CPU per request moves with the VM's speed, and the quotient does not. Two
- * builds compared by A/B pairs should be compared on it (raw CPU per event moved up to 40 % between back-to-back
- * runs of the same build).
+ * request in every run, so its CPU per request moves with the VM's speed, and the quotient does not.
+ * Compare two builds' A/B pairs on it: raw CPU per event moved up to 40 % between back-to-back runs of the
+ * same build.
  */
 const budgetText = (b: { api: number; dispatch: number; other: number; receiver: number }) =>
   `${Object.entries(b)
