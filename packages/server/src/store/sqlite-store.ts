@@ -1078,7 +1078,7 @@ export class SqliteStore implements Store {
 
   /**
    * Whether a claim at `t` would find anything, read outside any transaction. A dispatcher claims again as
-   * soon as an attempt ends, and at a low rate most such claims find nothing: without this check each one
+   * soon as an attempt ends, and at a low rate many such claims find nothing: without this check each one
    * was a write transaction holding the write lock for nothing (bench/delivery: a quarter of all claims at
    * 1,000 events/s), which a publish then waited for.
    */
