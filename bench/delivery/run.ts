@@ -1,14 +1,17 @@
 /**
  * Delivery throughput and latency of the Hookwire server against the physical limit of this machine.
  *
- *   pnpm --filter @hookwire/bench bench:delivery        (env N=20000, SEED=1000000)
+ *   pnpm --filter @hookwire/bench bench:delivery        (env N=20000, SEED=1000000, PAIRS=7)
  *
  * (a) limit: a bare undici Pool sends N signed 1 KiB bodies, 64 in flight, to a 204 receiver (own process),
  *     before and again right after (b); ratios are against the mean of the two.
  * (b) hookwire: `hookwire serve` (built CLI, own process) gets N events published over HTTP (32 in flight) and
  *     delivers them to the same receiver; throughput = N / (last delivery - first publish). Every attempt is
  *     recorded in SQLite before the next claim of its slot (checked through /metrics at the end).
- * (b2) publish latency while the dispatcher drains a backlog at full speed (1 publish in flight).
+ * (b-pairs) (a) and (b-batch) again, PAIRS rounds of 10 000 each side by side; the ratio is their median.
+ * (b2) publish latency while the dispatcher drains a backlog at full speed (1 publish in flight), then two
+ *     references: each event delivered by an otherwise idle dispatcher, and nothing to deliver. During each,
+ *     a process that only sleeps 1 ms at a time (wakeup-probe.ts) measures the machine's scheduling delay.
  * (c) claim latency (store.claimDue of 50, measured in this process on the same file), publish latency and
  *     server RSS with 10 000 and with SEED due deliveries in the database (server dispatching to a receiver
  *     that never answers, so the backlog stays).
