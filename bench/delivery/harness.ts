@@ -39,24 +39,32 @@ export async function startReceiver(
   mode: 'ok' | 'paused',
   track: (child: ChildProcess) => void,
 ): Promise<ReceiverChild> {
-  const child = fork(join(here, 'receiver.ts'), [mode], { execArgv: ['--import', 'tsx'], stdio: 'inherit' });
+  const child = forkScript('receiver.ts', [mode]);
   track(child);
   const port = await new Promise<number>((resolve) =>
     child.once('message', (m) => resolve((m as { port: number }).port)),
   );
-  const ask = <T>(msg: string) =>
-    new Promise<T>((resolve) => {
-      child.once('message', (m) => resolve(m as T));
-      child.send(msg);
-    });
   return {
     url: `http://127.0.0.1:${port}`,
     child,
-    count: () => ask('count'),
+    count: () => askChild(child, 'count'),
     reset: async () => {
-      await ask('reset');
+      await askChild(child, 'reset');
     },
   };
+}
+
+/** A TypeScript file of this folder in its own Node process (through tsx), with an IPC channel. */
+export function forkScript(file: string, args: string[] = []): ChildProcess {
+  return fork(join(here, file), args, { execArgv: ['--import', 'tsx'], stdio: 'inherit' });
+}
+
+/** Sends `msg` to a forked child and resolves with its next message: the children answer one at a time. */
+export function askChild<T>(child: ChildProcess, msg: string): Promise<T> {
+  return new Promise<T>((resolve) => {
+    child.once('message', (m) => resolve(m as T));
+    child.send(msg);
+  });
 }
 
 /** One management API call with a bearer key; throws with the answer on any status >= 300. */

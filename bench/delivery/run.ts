@@ -17,7 +17,7 @@
  *     that never answers, so the backlog stays).
  * Everything is bounded: each phase has a deadline and every child is killed at the end.
  */
-import { type ChildProcess, fork, spawn, spawnSync } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { cpus, tmpdir, totalmem } from 'node:os';
@@ -28,8 +28,10 @@ import { schemes, sign } from '@hookwire/signatures';
 import { Pool } from 'undici';
 import {
   ADMIN_KEY,
+  askChild,
   callApi,
   data1KiB,
+  forkScript,
   type ReceiverChild,
   setUpTenant,
   startReceiver,
@@ -90,22 +92,17 @@ interface WakeupDelay {
 
 /** wakeup-probe.ts in its own process; `start` then `stop` measures how late it woke in between. */
 function startWakeupProbe() {
-  const child = fork(join(here, 'wakeup-probe.ts'), [], { execArgv: ['--import', 'tsx'], stdio: 'inherit' });
+  const child = forkScript('wakeup-probe.ts');
   children.add(child);
   const ready = new Promise<void>((resolve) => child.once('message', () => resolve()));
-  const ask = <T>(msg: string) =>
-    new Promise<T>((resolve) => {
-      child.once('message', (m) => resolve(m as T));
-      child.send(msg);
-    });
   return {
     async start() {
       await ready;
-      await ask('start');
+      await askChild(child, 'start');
     },
     async stop(): Promise<WakeupDelay> {
-      const delay = await ask<WakeupDelay>('read');
-      await ask('stop');
+      const delay = await askChild<WakeupDelay>(child, 'read');
+      await askChild(child, 'stop');
       return delay;
     },
     close() {
