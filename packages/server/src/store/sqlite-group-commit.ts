@@ -118,10 +118,7 @@ export class SqliteGroupCommit {
     const left = lock.timeoutMs - (now - this.lockWaitSince);
     if (left <= 0) {
       this.lockWaitSince = null;
-      const err = lockTimeoutError();
-      for (const member of this.queue.splice(0, this.maxBatch)) {
-        member.reject(err);
-      }
+      this.rejectNextBatch(lockTimeoutError());
       if (this.queue.length > 0) {
         this.waitForLock(lock);
       }
@@ -131,6 +128,13 @@ export class SqliteGroupCommit {
       this.lockWait = null;
       this.flushScheduled();
     });
+  }
+
+  /** Fails the operations the next transaction would have run (the write lock could not be had). */
+  private rejectNextBatch(err: unknown): void {
+    for (const member of this.queue.splice(0, this.maxBatch)) {
+      member.reject(err);
+    }
   }
 
   /** `block`: wait for the write lock in place (closing); otherwise wait for it asynchronously. */
@@ -146,9 +150,7 @@ export class SqliteGroupCommit {
         try {
           this.writeLock.acquire();
         } catch (err) {
-          for (const member of this.queue.splice(0, this.maxBatch)) {
-            member.reject(err);
-          }
+          this.rejectNextBatch(err);
           return;
         }
       } else if (!this.writeLock.tryAcquire()) {
